@@ -64,6 +64,9 @@ class Registry(Generic[T]):
             return snake
         if snake in self._aliases:
             return self._aliases[snake]
+        folded = {n.lower(): n for n in [*self._items, *self._aliases]}
+        if key.lower() in folded:
+            return self.canonical(folded[key.lower()])
         raise UnknownNameError(self.family, key, self.names())
 
     def __getitem__(self, name: str) -> T:
