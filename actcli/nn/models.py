@@ -1,0 +1,393 @@
+"""Sequential: a stack of Dense layers with Keras's `add / compile / fit / predict / evaluate / summary`.
+
+When built, every kernel and bias becomes a view into one flat parameter buffer (and every gradient a view into
+one flat gradient buffer), in Keras's order `[kernel0, bias0, kernel1, bias1, ...]`; the optimizer updates the
+whole buffer at once. Printing goes through `print_fn` (replaceable), and only where Keras prints.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import losses as losses_mod
+from . import optimizers as optimizers_mod
+from .callbacks import Callback, History, overrides
+from .layers import Dense
+from .random import generator
+
+
+def _as_float(x: Any, dtype: np.dtype) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(x, dtype=dtype))
+
+
+class Sequential:
+    """A linear stack of layers. `Sequential([Dense(...), ...])` or `add()` one at a time."""
+
+    def __init__(self, layers: Sequence[Dense] | None = None, name: str | None = None):
+        self.name = name or "sequential"
+        self.layers: list[Dense] = []
+        self.optimizer = None
+        self.loss = None
+        self.metrics: list[str] = []
+        self.stop_training = False
+        self.print_fn: Callable[[str], None] = print
+        self.history: History | None = None
+        self._flat: np.ndarray | None = None
+        self._flat_grad: np.ndarray | None = None
+        self._slices: list[tuple[int, int]] = []
+        for layer in layers or []:
+            self.add(layer)
+
+    # -- building -------------------------------------------------------------------------------------
+    def add(self, layer: Dense) -> None:
+        if not isinstance(layer, Dense):
+            raise TypeError(f"Sequential.add expects a Dense layer, got {type(layer).__name__}")
+        if not self.layers and layer.input_dim is None:
+            pass  # built later from the data (like Keras's deferred build)
+        if layer.name is None:
+            taken = {lay.name for lay in self.layers}
+            i, base = 0, "dense"
+            while (cand := base if i == 0 else f"{base}_{i}") in taken:
+                i += 1
+            layer.name = cand
+        self.layers.append(layer)
+        self._flat = None
+        if self.layers[0].input_dim is not None:
+            self.build(self.layers[0].input_dim)
+
+    @property
+    def built(self) -> bool:
+        return self._flat is not None
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.layers[0].dtype if self.layers else np.dtype("float32")
+
+    def build(self, input_dim: int | None = None) -> None:
+        """Create the weights (from the first layer's input_dim, or the given one) and the flat buffers."""
+        if not self.layers:
+            raise ValueError("the model has no layers: add a Dense layer first")
+        dim = input_dim if input_dim is not None else self.layers[0].input_dim
+        if dim is None:
+            raise ValueError("the model does not know its input size: give the first layer input_dim=...")
+        for layer in self.layers:
+            if not layer.built or layer.input_dim != dim:
+                if layer.built and layer.input_dim != dim:
+                    layer.kernel = None
+                layer.build(dim)
+            dim = layer.output_dim
+        weights = [w for layer in self.layers for w in layer.weights]
+        sizes = [w.size for w in weights]
+        dtype = self.dtype
+        self._flat = np.empty(sum(sizes), dtype=dtype)
+        self._flat_grad = np.zeros(sum(sizes), dtype=dtype)
+        self._slices = []
+        start = 0
+        for layer in self.layers:
+            views = []
+            for w in layer.weights:
+                stop = start + w.size
+                self._flat[start:stop] = w.ravel()
+                views.append((self._flat[start:stop].reshape(w.shape), self._flat_grad[start:stop].reshape(w.shape)))
+                self._slices.append((start, stop))
+                start = stop
+            layer.kernel, layer.grad_kernel = views[0]
+            if layer.use_bias:
+                layer.bias, layer.grad_bias = views[1]
+
+    def _ensure_built(self, x: np.ndarray) -> None:
+        if x.ndim != 2:
+            raise ValueError(f"inputs must be 2-D (samples, features), got shape {x.shape}")
+        if not self.built:
+            self.build(x.shape[1])
+        elif x.shape[1] != self.layers[0].input_dim:
+            raise ValueError(f"the model expects {self.layers[0].input_dim} features, got {x.shape[1]}")
+
+    # -- weights ---------------------------------------------------------------------------------------
+    @property
+    def weights(self) -> list[np.ndarray]:
+        return [w for layer in self.layers for w in layer.weights]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every weight in Keras's order and layout: [kernel0, bias0, kernel1, bias1, ...]."""
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Load weights in Keras's order; shapes must match exactly."""
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(f"set_weights: the model has {len(own)} weight arrays, got {len(weights)}")
+        for i, (mine, new) in enumerate(zip(own, weights)):
+            new = np.asarray(new)
+            if new.shape != mine.shape:
+                raise ValueError(f"set_weights: array {i} should have shape {mine.shape}, got {new.shape}")
+            mine[...] = new
+
+    def weights_finite(self) -> bool:
+        return self._flat is None or bool(np.isfinite(self._flat).all())
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self.layers)
+
+    # -- compile ---------------------------------------------------------------------------------------
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[str] | None = None) -> None:
+        """Choose the optimizer, the loss and the metrics (only 'accuracy'/'acc' and loss names are known)."""
+        self.optimizer = optimizers_mod.get(optimizer)
+        self.loss = losses_mod.get(loss)
+        self.metrics = list(metrics or [])
+        for m in self.metrics:
+            if m not in ("accuracy", "acc"):
+                raise ValueError(f"unknown metric {m!r}: actcli knows 'accuracy'")
+
+    def _accuracy_kind(self) -> str:
+        """Keras's choice for 'accuracy': binary for a 1-unit head or a BCE loss, else categorical
+        (sparse labels are one-hot by then, so sparse_categorical_accuracy is the same count)."""
+        if self.layers[-1].output_dim == 1 or self.loss.name == "binary_crossentropy":
+            return "binary"
+        return "categorical"
+
+    @staticmethod
+    def _correct(kind: str, y: np.ndarray, p: np.ndarray) -> float:
+        """How many samples of a batch are right; `y` is prepared by the loss (same shape as p)."""
+        if kind == "binary":
+            return float(((p > 0.5) == (y > 0.5)).mean(axis=-1).sum())
+        return float((p.argmax(axis=-1) == y.argmax(axis=-1)).sum())
+
+    # -- one step ----------------------------------------------------------------------------------------
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def _extra_loss(self) -> float:
+        reg = 0.0
+        for layer in self.layers:
+            if layer.kernel_regularizer is not None or layer.bias_regularizer is not None:
+                reg += layer.regularization_loss()
+            if layer.activity_regularizer is not None:
+                reg += layer.activity_loss
+        return reg
+
+    def backprop(self, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
+        """Forward and backward on a batch with prepared targets `yb`, without updating anything.
+
+        Returns (loss including penalties, predictions); gradients are left in the layers (and in the flat
+        gradient buffer). Needs `compile()` and a built model.
+        """
+        self._fused = self.loss.fused(self.layers[-1].activation.name)
+        return self._backprop(xb, yb)
+
+    def compute_gradients(self, x: Any, y: Any) -> tuple[float, list[np.ndarray]]:
+        """The loss and dL/dw for every weight (Keras order) on (x, y), without an update."""
+        x = _as_float(x, self.dtype)
+        self._ensure_built(x)
+        yb = self.loss.prepare(np.asarray(y), np.zeros((len(x), self.layers[-1].output_dim), dtype=self.dtype))
+        value, _ = self.backprop(x, yb)
+        grads = [g.copy() for layer in self.layers
+                 for g in ([layer.grad_kernel, layer.grad_bias] if layer.use_bias else [layer.grad_kernel])]
+        return value, grads
+
+    def train_step(self, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
+        """Forward, loss, backward and one optimizer update on a batch. Returns (loss, predictions)."""
+        value, p = self._backprop(xb, yb)
+        self.optimizer.apply(self._flat, self._flat_grad, self._slices)
+        if self._constrained:
+            for layer in self.layers:
+                layer.apply_constraints()
+        return value, p
+
+    def _backprop(self, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
+        p = self._forward(xb)
+        head = self.layers[-1]
+        loss = self.loss
+        reg = self._extra_loss()
+        if self._fused and head.activity_regularizer is None:
+            value, delta = loss.logits_value_and_grad(yb, head.z, p)
+            grad = head.backward_delta(delta, len(self.layers) > 1)
+        else:
+            value = float(loss.per_sample(yb, p).mean())
+            grad = head.backward(loss.gradient(yb, p), len(self.layers) > 1)
+        last = len(self.layers) - 2
+        for i in range(last, -1, -1):
+            grad = self.layers[i].backward(grad, i > 0)
+        return value + reg, p
+
+    # -- fit ------------------------------------------------------------------------------------------
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: Any = "auto", callbacks: Sequence[Callback] | None = None, validation_split: float = 0.0,
+            validation_data: tuple | None = None, shuffle: bool = True, initial_epoch: int = 0) -> History:
+        """Train for `epochs` epochs in mini-batches; returns a History with Keras's keys."""
+        if self.optimizer is None or self.loss is None:
+            raise RuntimeError("call compile(optimizer=..., loss=...) before fit()")
+        dtype = self.dtype
+        x = _as_float(x, dtype)
+        y_raw = np.asarray(y)
+        self._ensure_built(x)
+        if not (0.0 <= validation_split < 1.0):
+            raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+        if validation_data is None and validation_split > 0:
+            split_at = int(math.floor(len(x) * (1.0 - validation_split)))
+            validation_data = (x[split_at:], y_raw[split_at:])
+            x, y_raw = x[:split_at], y_raw[:split_at]
+        head = self.layers[-1]
+        y_all = np.ascontiguousarray(self.loss.prepare(y_raw, np.zeros((len(y_raw), head.output_dim), dtype=dtype)))
+        if len(x) != len(y_all):
+            raise ValueError(f"x has {len(x)} samples but y has {len(y_all)}")
+        if len(x) == 0:
+            raise ValueError("no training samples")
+        batch_size = int(batch_size or 32)
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        self._fused = self.loss.fused(head.activation.name)
+        self._constrained = any(lay.kernel_constraint is not None or lay.bias_constraint is not None
+                                for lay in self.layers)
+        acc_kind = self._accuracy_kind() if self.metrics else None
+        history = History()
+        cbs = [history, *(callbacks or [])]
+        for cb in cbs:
+            cb.set_model(self)
+        batch_cbs = [cb for cb in cbs if overrides(cb, "on_train_batch_end")]
+        batch_begin_cbs = [cb for cb in cbs if overrides(cb, "on_train_batch_begin")]
+        n = len(x)
+        steps = -(-n // batch_size)
+        history.params = {"epochs": epochs, "steps": steps, "verbose": verbose}
+        self.history = history
+        self.stop_training = False
+        rng = generator()
+        if verbose == "auto":
+            verbose = 1
+        for cb in cbs:
+            cb.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            for cb in cbs:
+                cb.on_epoch_begin(epoch)
+            t0 = time.perf_counter()
+            if shuffle:
+                order = rng.permutation(n)
+                xs, ys = x[order], y_all[order]
+            else:
+                xs, ys = x, y_all
+            total_loss = 0.0
+            correct = 0.0
+            seen = 0
+            for step in range(steps):
+                lo = step * batch_size
+                hi = min(lo + batch_size, n)
+                xb, yb = xs[lo:hi], ys[lo:hi]
+                for cb in batch_begin_cbs:
+                    cb.on_train_batch_begin(step)
+                value, p = self.train_step(xb, yb)
+                m = hi - lo
+                total_loss += value * m
+                seen += m
+                if acc_kind is not None:
+                    correct += self._correct(acc_kind, yb, p)
+                if batch_cbs:
+                    logs = {"loss": value}
+                    for cb in batch_cbs:
+                        cb.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            logs = {"loss": total_loss / seen}
+            if acc_kind is not None:
+                logs["accuracy"] = correct / seen
+            if validation_data is not None:
+                vx, vy = validation_data[0], validation_data[1]
+                val = self.evaluate(vx, vy, batch_size=batch_size, verbose=0, return_dict=True)
+                for key, value in val.items():
+                    logs["val_" + key] = value
+            if verbose:
+                shown = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+                self.print_fn(f"Epoch {epoch + 1}/{epochs} - {time.perf_counter() - t0:.2f}s - {shown}")
+            for cb in cbs:
+                cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for cb in cbs:
+            cb.on_train_end()
+        return history
+
+    # -- inference ---------------------------------------------------------------------------------------
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0) -> np.ndarray:
+        """Outputs for `x`, `(samples, units)`; computed in chunks so memory stays small."""
+        x = _as_float(x, self.dtype)
+        self._ensure_built(x)
+        chunk = max(int(batch_size or 4096), 4096)
+        outs = []
+        for lo in range(0, len(x), chunk):
+            a = x[lo:lo + chunk]
+            for layer in self.layers:
+                a = layer.forward(a)
+            outs.append(a)
+        if not outs:
+            return np.zeros((0, self.layers[-1].output_dim), dtype=self.dtype)
+        return np.concatenate(outs) if len(outs) > 1 else outs[0]
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = 0,
+                 return_dict: bool = False):
+        """Loss (with regularization penalties, like Keras) and metrics on (x, y)."""
+        if self.loss is None:
+            raise RuntimeError("call compile() before evaluate()")
+        x = _as_float(x, self.dtype)
+        y_raw = np.asarray(y)
+        self._ensure_built(x)
+        if len(x) != len(y_raw):
+            raise ValueError(f"x has {len(x)} samples but y has {len(y_raw)}")
+        head = self.layers[-1]
+        fused = self.loss.fused(head.activation.name)
+        # Keras evaluates in batches and averages; penalties are per batch. Without an activity penalty the
+        # batch average equals the whole-set mean, so larger chunks give the same number faster.
+        has_activity = any(lay.activity_regularizer is not None for lay in self.layers)
+        chunk = int(batch_size or 32) if has_activity else 4096
+        total, correct, seen = 0.0, 0.0, 0
+        acc_kind = self._accuracy_kind() if self.metrics else None
+        for lo in range(0, len(x), chunk):
+            xb = x[lo:lo + chunk]
+            p = self._forward(xb)
+            yb = self.loss.prepare(y_raw[lo:lo + chunk], p)
+            if fused:
+                value = self.loss.logits_value_and_grad(yb, head.z, p)[0]
+            else:
+                value = float(self.loss.per_sample(yb, p).mean())
+            m = len(xb)
+            total += (value + self._extra_loss()) * m
+            seen += m
+            if acc_kind is not None:
+                correct += self._correct(acc_kind, yb, p)
+        result = {"loss": total / max(seen, 1)}
+        if acc_kind is not None:
+            result["accuracy"] = correct / max(seen, 1)
+        if return_dict:
+            return result
+        return list(result.values()) if len(result) > 1 else result["loss"]
+
+    # -- summary -------------------------------------------------------------------------------------------
+    def summary_rows(self) -> list[tuple[str, str, int]]:
+        """(layer name and type, output shape, params) per layer: the data behind `summary()`."""
+        return [(f"{lay.name} (Dense)", f"(None, {lay.output_dim})", lay.count_params()) for lay in self.layers]
+
+    def summary(self, print_fn: Callable[[str], None] | None = None) -> None:
+        """Print Keras's summary table: layer (type), output shape, param #, then the totals."""
+        out = print_fn or self.print_fn
+        rows = self.summary_rows()
+        widths = (max(28, *(len(r[0]) + 2 for r in rows)), 26, 12)
+        line = "━" * sum(widths)
+        out(f'Model: "{self.name}"')
+        out(line)
+        out(f"{'Layer (type)':<{widths[0]}}{'Output Shape':<{widths[1]}}{'Param #':>{widths[2]}}")
+        out(line)
+        for name, shape, params in rows:
+            out(f"{name:<{widths[0]}}{shape:<{widths[1]}}{params:>{widths[2]},}")
+        out(line)
+        total = self.count_params()
+        out(f" Total params: {total:,}")
+        out(f" Trainable params: {total:,}")
+        out(" Non-trainable params: 0")
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(lay) for lay in self.layers)
+        return f"Sequential([{inner}])"
