@@ -1,4 +1,4 @@
-"""The YAML spec of a run: its schema (pydantic), Keras's defaults, and errors that name file, line and key path.
+"""The YAML spec of a run: its schema (pydantic), Keras's defaults, and errors naming file, line and key path.
 
 It reads, checks and writes specs; it builds neither data nor models (the lab does), and it never executes a
 YAML tag: only plain mappings, lists, strings, numbers, booleans and null are read.
@@ -152,7 +152,7 @@ def _identifier(family: str):
             raise _fail(f"must be {_a(family)} name, got null — write e.g. {_EXAMPLES[family]}")
         if isinstance(value, str):
             if not value.strip():
-                raise _fail(f"must be {_a(family)} name, got an empty string — write e.g. {_EXAMPLES[family]}")
+                raise _fail(f"must be {_a(family)} name, got '' — write e.g. {_EXAMPLES[family]}")
         elif isinstance(value, dict):
             for key, param in value.items():
                 if not isinstance(key, str):
@@ -199,7 +199,7 @@ Activation = Annotated[Optional[_Name], _identifier("activation"),
 Initializer = Annotated[_Name, _identifier("initializer"),
                         Field(description="A Keras initializer name or {name, **params}.")]
 Regularizer = Annotated[Optional[_Name], _identifier("regularizer"),
-                        Field(description="A Keras regularizer: l1, l2, l1_l2, {l2: 0.001} or {name, **params}.")]
+                        Field(description="A Keras regularizer: l2, {l2: 0.001} or {name, **params}.")]
 Constraint = Annotated[Optional[_Name], _identifier("constraint"),
                        Field(description="A Keras constraint name or {name, **params}.")]
 Loss = Annotated[_Name, _identifier("loss"), Field(description="A Keras loss name or {name, **params}.")]
@@ -257,17 +257,19 @@ class Task(BaseModel):
             return self
         params = dict(self.model_extra or {})
         if _csv_path(self.dataset, params) is not None:
-            allowed = [n for n in inspect.signature(data.load_csv).parameters if n not in ("path", "base_dir")]
+            csv_params = inspect.signature(data.load_csv).parameters
+            allowed = [n for n in csv_params if n not in {"path", "base_dir"}]
             if self.dataset == "csv":
                 allowed.insert(0, "path")
                 if not isinstance(params.get("path"), str):
-                    raise _fail("dataset 'csv' needs a 'path' — e.g. {dataset: csv, path: digits.csv}", ("path",)
-                                if "path" in params else ())
+                    where = ("path",) if "path" in params else ()
+                    raise _fail("dataset 'csv' needs a 'path' — e.g. {dataset: csv, path: digits.csv}", where)
             for key in params:
                 if key not in allowed:
                     hint = _closest(key, allowed)
                     hint = f"did you mean '{hint}'? " if hint else ""
-                    raise _fail(f"unknown parameter for a CSV task — {hint}Valid: {', '.join(allowed)}", (key,))
+                    valid = ", ".join(allowed)
+                    raise _fail(f"unknown parameter for a CSV task — {hint}Valid: {valid}", (key,))
             return self  # values and the file itself are checked when it is read (actcli.data.load_task)
         from .errors import DataError
 
@@ -311,7 +313,7 @@ class LayerSpec(_Strict):
     activity_regularizer: Regularizer = None
     kernel_constraint: Constraint = None
     bias_constraint: Constraint = None
-    name: Optional[str] = Field(default=None, description="Layer name; null = Keras-style dense, dense_1, ...")
+    name: Optional[str] = Field(default=None, description="null = Keras's dense, dense_1, ...")
 
     @model_validator(mode="after")
     def _check_width(self) -> "LayerSpec":
@@ -521,8 +523,8 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
                     raise fail(line, f"keys must be names, got {shown!r} — quote it or rename it", path)
                 key = key_node.value
                 if key in seen:
-                    raise fail(line, f"duplicate key '{key}' (first on line {seen[key]}, again on line {line})"
-                                     " — keep only one", (*path, key))
+                    raise fail(line, f"duplicate key '{key}' (first on line {seen[key]}, again on line "
+                                     f"{line}) — keep only one", (*path, key))
                 seen[key] = line
                 lines.setdefault((*path, key), line)
                 stack.append((value_node, (*path, key)))
@@ -576,7 +578,8 @@ _FIELD_EXAMPLES = {
 }
 
 _KEY_HINTS = {"input_dim": "put it under model: (model.input_dim), not in a layer",
-              "lr": "did you mean 'learning_rate'? It goes in the optimizer: {name: adam, learning_rate: 0.01}",
+              "lr": "did you mean 'learning_rate'? It goes in the optimizer: "
+                    "{name: adam, learning_rate: 0.01}",
               "learning_rate": "it goes in the optimizer: optimizer: {name: adam, learning_rate: 0.01}"}
 
 
@@ -627,8 +630,8 @@ def _problem(err: dict[str, Any]) -> tuple[Path_, str]:
     if kind.startswith("string_type"):
         return loc, f"must be text, got {shown}"
     if kind == "string_pattern_mismatch":
-        return loc, f"{shown} is not allowed — use letters, digits, '.', '_' or '-' (at most 64; it names the run " \
-                    "folder)"
+        return loc, (f"{shown} is not allowed — use letters, digits, '.', '_' or '-' "
+                     "(at most 64; it names the run folder)")
     if kind in ("list_type", "tuple_type"):
         return loc, f"must be a list, got {shown} — write [a, b] or one '- item' per line"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -650,8 +653,8 @@ _ORDER = {"extra_forbidden": 0, "missing": 2}  # a typo'd key explains the "miss
 
 def _validate(data: Any, source: str, lines: dict[Path_, int] | None) -> Spec:
     if not isinstance(data, dict):
-        raise SpecError(_format(source, 0, (), f"the top level is {_show(data)}, not a mapping — "
-                                               "a spec starts with keys such as 'task:', 'model:', 'training:'"))
+        raise SpecError(_format(source, 0, (), f"the top level is {_show(data)}, not a mapping — a spec "
+                                               "starts with keys such as 'task:', 'model:', 'training:'"))
     try:
         return Spec.model_validate(data)
     except ValidationError as e:
@@ -663,7 +666,8 @@ def _validate(data: Any, source: str, lines: dict[Path_, int] | None) -> Spec:
 # -- the public functions ------------------------------------------------------------------------------------
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:
-    """Read and check a YAML spec. Any problem raises SpecError: `<file>:<line>: <key.path>: <problem> — <fix>`."""
+    """Read and check a YAML spec. Any problem raises SpecError, one line:
+    `<file>:<line>: <key.path>: <problem> — <fix>`."""
     source = str(path)
     p = Path(path)
     if not p.exists():
@@ -680,14 +684,14 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
         with p.open("rb") as f:
             raw = f.read(MAX_BYTES + 1)
     except OSError as e:
-        raise SpecError(f"{source}: cannot read it ({e.strerror or e}) — check the file's permissions") from None
+        raise SpecError(f"{source}: cannot read it ({e.strerror or e}) — check its permissions") from None
     if len(raw) > MAX_BYTES:
         raise SpecError(f"{source}: over the {MAX_BYTES:,} byte limit — is this the right file?")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise SpecError(f"{source}:{line}: not UTF-8 text (byte {e.start}) — save the file as UTF-8") from None
+        raise SpecError(f"{source}:{line}: not UTF-8 text (byte {e.start}) — save it as UTF-8") from None
     data, lines = _parse_yaml(text, source)
     if isinstance(data, dict) and "name" not in data:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", p.stem).strip("-._")[:64]
