@@ -1,0 +1,461 @@
+"""Optimizers with Keras 3.15.1's exact update rules: SGD (momentum, Nesterov), Adam, AdamW, RMSprop,
+Adagrad, Nadam, plus Keras's weight_decay, clipnorm, clipvalue and global_clipnorm.
+
+They work on ONE flat buffer: `opt.apply(params, grads, slices)` updates every weight of a model in place
+with a few whole-buffer NumPy operations. Leaves out schedules, EMA, loss scaling and gradient accumulation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from ._registry import Registry
+from .initializers import _defaults_of, build
+
+REGISTRY: Registry[type["Optimizer"]] = Registry("optimizer")
+
+# Keras arguments that actcli accepts only at their default (they exist so Keras configs load).
+_KERAS_ONLY = {
+    "use_ema": False,
+    "ema_momentum": 0.99,
+    "ema_overwrite_frequency": None,
+    "loss_scale_factor": None,
+    "gradient_accumulation_steps": None,
+}
+_COMMON = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm")
+
+
+def _number(
+    value: Any, what: str, low: float = 0.0, high: float = math.inf, high_open: bool = False
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what} must be a number, got {value!r}")
+    value = float(value)
+    if not (low <= value <= high) or (high_open and value == high):
+        bound = f"[{low}, {high})" if high_open else f"[{low}, {high}]"
+        raise ValueError(f"{what} must be in {bound}, got {value}")
+    return value
+
+
+class Optimizer:
+    """Base class. `apply(params, grads, slices=None)` does one Keras step, in place:
+
+    1. clip the gradients (clipnorm per variable, or global_clipnorm, or clipvalue; at most one is set);
+    2. weight decay, before the update: w ← w · (1 - weight_decay · lr) (Keras's torch backend form of
+       `w -= w · weight_decay · lr`), on every weight (Keras's default: no variable is excluded);
+    3. the optimizer's own update, computed in the dtype of `params` like Keras does in the variable's;
+    4. `iterations += 1`.
+
+    Slot buffers (momenta, velocities, ...) are allocated on the first call, sized like `params`; one
+    optimizer serves one parameter buffer. `learning_rate` is a plain float the caller may change.
+    """
+
+    name: str = ""
+    keras_class: str = ""
+    _hyper: tuple[str, ...] = ()  # the optimizer's own parameters, in Keras's order
+
+    def __init__(
+        self,
+        learning_rate: float,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        name: str | None = None,
+        **keras_only: Any,
+    ):
+        for key, value in keras_only.items():
+            if key not in _KERAS_ONLY:
+                valid = ", ".join(["learning_rate", *self._hyper, *_COMMON])
+                raise TypeError(f"optimizer '{self.name}' got unknown parameter '{key}'; valid: {valid}")
+            if value != _KERAS_ONLY[key]:
+                raise ValueError(f"optimizer '{self.name}': {key}={value!r} is not supported by actcli")
+        self.learning_rate = _number(learning_rate, "learning_rate")
+        self.weight_decay = None if weight_decay is None else _number(weight_decay, "weight_decay")
+        self.clipnorm = None if clipnorm is None else _number(clipnorm, "clipnorm")
+        self.clipvalue = None if clipvalue is None else _number(clipvalue, "clipvalue")
+        self.global_clipnorm = (
+            None if global_clipnorm is None else _number(global_clipnorm, "global_clipnorm")
+        )
+        if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError("only one of clipnorm, clipvalue and global_clipnorm can be set")
+        self.iterations = 0
+        self.slots: dict[str, np.ndarray] = {}
+        self._size: int | None = None
+
+    # -- the step --------------------------------------------------------------------------------------
+    def apply(
+        self, params: np.ndarray, grads: np.ndarray, slices: Sequence[tuple[int, int]] | None = None
+    ) -> None:
+        """Update `params` in place from `grads`: both 1-D, same shape and float dtype.
+
+        `slices` lists the `(start, stop)` of each variable (kernel, bias, ...) in the buffer; only
+        clipnorm needs it, because Keras clips each variable's gradient norm on its own. `grads` is never
+        modified (clipping writes to a private buffer), so probes may read it after the step.
+        """
+        if self._size is None:
+            self.build(params)
+        if params.shape != (self._size,) or grads.shape != params.shape or grads.dtype != params.dtype:
+            raise ValueError(
+                f"{self.name}: built for one 1-D buffer of {self._size} values ({self._dtype}); got params "
+                f"{params.shape} {params.dtype} and grads {grads.shape} {grads.dtype} one optimizer per model"
+            )
+        g = self._clip(grads, slices)
+        t = params.dtype.type
+        lr = t(self.learning_rate)
+        if self.weight_decay:
+            params *= t(1) - t(self.weight_decay) * lr
+        self._update(params, g, lr, t)
+        self.iterations += 1
+
+    def build(self, params: np.ndarray) -> None:
+        """Allocate the slots (filled with their start value) and scratch space, sized like `params`."""
+        if params.ndim != 1 or not params.flags.c_contiguous or params.dtype.kind != "f":
+            raise ValueError(
+                f"{self.name}: params must be one contiguous 1-D float buffer, got {params.shape}"
+            )
+        self._size, self._dtype = params.shape[0], params.dtype
+        self.slots = {key: np.full_like(params, start) for key, start in self._slot_starts().items()}
+        self._tmp = np.empty_like(params)
+        self._tmp2 = np.empty_like(params)
+        self._g = np.empty_like(params) if self._clipping() else None
+
+    def _slot_starts(self) -> dict[str, float]:
+        """Name → initial value of each slot buffer this optimizer keeps."""
+        return {}
+
+    def _update(self, params: np.ndarray, g: np.ndarray, lr: Any, t: type) -> None:
+        raise NotImplementedError
+
+    # -- clipping (Keras's base_optimizer._clip_gradients) --------------------------------------------
+    def _clipping(self) -> bool:
+        return any(v for v in (self.clipnorm, self.clipvalue, self.global_clipnorm))
+
+    def _clip(self, grads: np.ndarray, slices: Sequence[tuple[int, int]] | None) -> np.ndarray:
+        if not self._clipping():
+            return grads
+        if self._g is None:
+            self._g = np.empty_like(grads)
+        g, t = self._g, grads.dtype.type
+        if self.clipnorm:
+            # per variable: g · c / max(‖g‖, c)
+            if slices is None:
+                raise ValueError(
+                    f"{self.name}: clipnorm is per variable; apply() needs the variables' slices"
+                )
+            np.copyto(g, grads)
+            c = t(self.clipnorm)
+            for start, stop in slices:
+                part = g[start:stop]
+                norm = np.sqrt(np.dot(part, part))
+                part *= c
+                part /= max(norm, c)
+        elif self.global_clipnorm:
+            # all variables together: g · c · min(1/‖g‖, 1/c), NaN if ‖g‖ is not finite
+            c = t(self.global_clipnorm)
+            norm = np.sqrt(np.dot(grads, grads))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = c * min(t(1) / norm, t(1) / c) + (norm - norm)
+            np.multiply(grads, scale, out=g)
+        else:
+            np.clip(grads, -t(self.clipvalue), t(self.clipvalue), out=g)
+        return g
+
+    # -- config ----------------------------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """`{'name': ..., 'learning_rate': ..., **hyperparameters, weight_decay, clipnorm, ...}`."""
+        config = {"name": self.name, "learning_rate": self.learning_rate}
+        config.update({k: getattr(self, k) for k in self._hyper})
+        config.update({k: getattr(self, k) for k in _COMMON})
+        return config
+
+    def __repr__(self) -> str:
+        """`Adam(learning_rate=0.01)`: the learning rate and every setting that is not Keras's default."""
+        defaults = {**dict.fromkeys(_COMMON), **_defaults_of(type(self))}
+        shown = {k: v for k, v in self.get_config().items() if k != "name"}
+        args = [f"{k}={v!r}" for k, v in shown.items() if k == "learning_rate" or v != defaults.get(k)]
+        return f"{type(self).__name__}({', '.join(args)})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.get_config() == other.get_config()  # type: ignore[union-attr]
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@REGISTRY.register("sgd")
+class SGD(Optimizer):
+    """Stochastic gradient descent.
+
+    momentum = 0:  w ← w - lr · g
+    momentum μ:    m ← μ · m - lr · g;  w ← w + m                       (m starts at 0)
+    nesterov:      m ← μ · m - lr · g;  w ← w - lr · g + μ · m
+    """
+
+    name, keras_class, _hyper = "sgd", "SGD", ("momentum", "nesterov")
+
+    def __init__(
+        self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False, **kwargs: Any
+    ):
+        self.momentum = _number(momentum, "sgd: momentum", 0.0, 1.0)
+        self.nesterov = bool(nesterov)
+        super().__init__(learning_rate, **kwargs)
+
+    def _slot_starts(self):
+        return {"momentum": 0.0} if self.momentum != 0 else {}
+
+    def _update(self, params, g, lr, t):
+        tmp = self._tmp
+        np.multiply(g, lr, out=tmp)
+        if self.momentum == 0:
+            params -= tmp
+            return
+        m = self.slots["momentum"]
+        m *= t(self.momentum)
+        m -= tmp
+        if self.nesterov:
+            params -= tmp
+            np.multiply(m, t(self.momentum), out=tmp)
+            params += tmp
+        else:
+            params += m
+
+
+@REGISTRY.register("adam")
+class Adam(Optimizer):
+    """Adam, with the bias correction folded into the step size as Keras does (t = iterations + 1):
+
+    m ← β₁ · m + (1 - β₁) · g;   v ← β₂ · v + (1 - β₂) · g²
+    α = lr · sqrt(1 - β₂ᵗ) / (1 - β₁ᵗ);   w ← w - α · m / (sqrt(v) + ε)
+    amsgrad: v̂ ← max(v̂, v) is used in place of v. (ε sits outside the corrected v, unlike the paper.)
+    """
+
+    name, keras_class, _hyper = "adam", "Adam", ("beta_1", "beta_2", "epsilon", "amsgrad")
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ):
+        self.beta_1 = _number(beta_1, f"{self.name}: beta_1", 0.0, 1.0, high_open=True)
+        self.beta_2 = _number(beta_2, f"{self.name}: beta_2", 0.0, 1.0, high_open=True)
+        self.epsilon = _number(epsilon, f"{self.name}: epsilon")
+        self.amsgrad = bool(amsgrad)
+        super().__init__(learning_rate, **kwargs)
+
+    def _slot_starts(self):
+        starts = {"momentum": 0.0, "velocity": 0.0}
+        return {**starts, "velocity_hat": 0.0} if self.amsgrad else starts
+
+    def _update(self, params, g, lr, t):
+        m, v, tmp, tmp2 = self.slots["momentum"], self.slots["velocity"], self._tmp, self._tmp2
+        step = t(self.iterations + 1)
+        alpha = lr * np.sqrt(t(1) - t(self.beta_2) ** step) / (t(1) - t(self.beta_1) ** step)
+        m *= t(self.beta_1)
+        np.multiply(g, t(1 - self.beta_1), out=tmp)
+        m += tmp
+        v *= t(self.beta_2)
+        np.multiply(g, g, out=tmp)
+        tmp *= t(1 - self.beta_2)
+        v += tmp
+        if self.amsgrad:
+            v = np.maximum(self.slots["velocity_hat"], v, out=self.slots["velocity_hat"])
+        np.sqrt(v, out=tmp)
+        tmp += t(self.epsilon)
+        np.multiply(m, alpha, out=tmp2)
+        tmp2 /= tmp
+        params -= tmp2
+
+
+@REGISTRY.register("adamw")
+class AdamW(Adam):
+    """Adam with decoupled weight decay: before each Adam step, w ← w · (1 - weight_decay · lr).
+
+    weight_decay defaults to 0.004 and is required (as in Keras).
+    """
+
+    name, keras_class = "adamw", "AdamW"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        weight_decay: float = 0.004,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ):
+        if weight_decay is None:
+            raise ValueError("adamw: weight_decay must be a float, got None")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay=weight_decay, **kwargs)
+
+
+@REGISTRY.register("rmsprop")
+class RMSprop(Optimizer):
+    """RMSprop, Keras's form (ε inside the square root):
+
+    v ← ρ · v + (1 - ρ) · g²;  Δ = lr · g / sqrt(v + ε)
+    centered: a ← ρ · a + (1 - ρ) · g and the denominator is sqrt(v - a² + ε)
+    momentum μ > 0: s ← μ · s + Δ;  w ← w - s.   Otherwise w ← w - Δ.
+    """
+
+    name, keras_class, _hyper = "rmsprop", "RMSprop", ("rho", "momentum", "epsilon", "centered")
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        rho: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-7,
+        centered: bool = False,
+        **kwargs: Any,
+    ):
+        self.rho = _number(rho, "rmsprop: rho", 0.0, 1.0)
+        self.momentum = _number(momentum, "rmsprop: momentum", 0.0, 1.0)
+        self.epsilon = _number(epsilon, "rmsprop: epsilon")
+        self.centered = bool(centered)
+        super().__init__(learning_rate, **kwargs)
+
+    def _slot_starts(self):
+        starts = {"velocity": 0.0}
+        if self.momentum > 0:
+            starts["momentum"] = 0.0
+        if self.centered:
+            starts["average_gradient"] = 0.0
+        return starts
+
+    def _update(self, params, g, lr, t):
+        v, tmp, tmp2, rho = self.slots["velocity"], self._tmp, self._tmp2, t(self.rho)
+        v *= rho
+        np.multiply(g, g, out=tmp)
+        tmp *= t(1 - self.rho)
+        v += tmp
+        np.add(v, t(self.epsilon), out=tmp)  # the denominator, before its square root
+        if self.centered:
+            a = self.slots["average_gradient"]
+            a *= rho
+            np.multiply(g, t(1 - self.rho), out=tmp2)
+            a += tmp2
+            np.multiply(a, a, out=tmp2)
+            tmp -= tmp2
+        np.sqrt(tmp, out=tmp)
+        np.multiply(g, lr, out=tmp2)
+        tmp2 /= tmp  # the increment Δ
+        if self.momentum > 0:
+            s = self.slots["momentum"]
+            s *= t(self.momentum)
+            s += tmp2
+            params -= s
+        else:
+            params -= tmp2
+
+
+@REGISTRY.register("adagrad")
+class Adagrad(Optimizer):
+    """Adagrad: a ← a + g² (a starts at initial_accumulator_value);  w ← w - lr · g / sqrt(a + ε)."""
+
+    name, keras_class, _hyper = "adagrad", "Adagrad", ("initial_accumulator_value", "epsilon")
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ):
+        self.initial_accumulator_value = _number(
+            initial_accumulator_value, "adagrad: initial_accumulator_value"
+        )
+        self.epsilon = _number(epsilon, "adagrad: epsilon")
+        super().__init__(learning_rate, **kwargs)
+
+    def _slot_starts(self):
+        return {"accumulator": self.initial_accumulator_value}
+
+    def _update(self, params, g, lr, t):
+        a, tmp, tmp2 = self.slots["accumulator"], self._tmp, self._tmp2
+        np.multiply(g, g, out=tmp)
+        a += tmp
+        np.add(a, t(self.epsilon), out=tmp)
+        np.sqrt(tmp, out=tmp)
+        np.multiply(g, lr, out=tmp2)
+        tmp2 /= tmp
+        params -= tmp2
+
+
+@REGISTRY.register("nadam")
+class Nadam(Optimizer):
+    """Nadam (Adam with Nesterov momentum), Keras's form with a momentum schedule (t = iterations + 1):
+
+    u_t = β₁ · (1 - ½ · 0.96ᵗ);  u_{t+1} = β₁ · (1 - ½ · 0.96ᵗ⁺¹);  Π_t = u_1 · … · u_t (kept across steps)
+    m ← β₁ · m + (1 - β₁) · g;   v ← β₂ · v + (1 - β₂) · g²
+    m̂ = u_{t+1} · m / (1 - Π_t · u_{t+1}) + (1 - u_t) · g / (1 - Π_t);   v̂ = v / (1 - β₂ᵗ)
+    w ← w - lr · m̂ / (sqrt(v̂) + ε)
+    """
+
+    name, keras_class, _hyper = "nadam", "Nadam", ("beta_1", "beta_2", "epsilon")
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ):
+        self.beta_1 = _number(beta_1, "nadam: beta_1", 0.0, 1.0, high_open=True)
+        self.beta_2 = _number(beta_2, "nadam: beta_2", 0.0, 1.0, high_open=True)
+        self.epsilon = _number(epsilon, "nadam: epsilon")
+        super().__init__(learning_rate, **kwargs)
+        self.u_product = 1.0  # Π_t, the product of the momentum schedule so far
+
+    def build(self, params):
+        super().build(params)
+        self.u_product = params.dtype.type(1.0)
+
+    def _slot_starts(self):
+        return {"momentum": 0.0, "velocity": 0.0}
+
+    def _update(self, params, g, lr, t):
+        m, v, tmp, tmp2 = self.slots["momentum"], self.slots["velocity"], self._tmp, self._tmp2
+        step, b1, decay = t(self.iterations + 1), t(self.beta_1), t(0.96)
+        u_t = b1 * (t(1) - t(0.5) * decay**step)
+        u_next = b1 * (t(1) - t(0.5) * decay ** (step + t(1)))
+        self.u_product = u_product = t(self.u_product) * u_t
+        u_product_next = u_product * u_next
+        beta_2_power = t(self.beta_2) ** step
+        m *= b1
+        np.multiply(g, t(1 - self.beta_1), out=tmp)
+        m += tmp
+        v *= t(self.beta_2)
+        np.multiply(g, g, out=tmp)
+        tmp *= t(1 - self.beta_2)
+        v += tmp
+        np.multiply(m, u_next, out=tmp)  # tmp = m̂
+        tmp /= t(1) - u_product_next
+        np.multiply(g, t(1) - u_t, out=tmp2)
+        tmp2 /= t(1) - u_product
+        tmp += tmp2
+        np.divide(v, t(1) - beta_2_power, out=tmp2)  # tmp2 = sqrt(v̂) + ε
+        np.sqrt(tmp2, out=tmp2)
+        tmp2 += t(self.epsilon)
+        tmp *= lr
+        tmp /= tmp2
+        params -= tmp
+
+
+def get(identifier: Any) -> Optimizer | None:
+    """An optimizer from a name (`'adam'`, `'RMSprop'`), a mapping (`{'name': 'sgd', 'momentum': 0.9}` or
+    Keras's `{'class_name': 'Adam', 'config': {...}}`), an Optimizer class or instance (returned as is),
+    or None (no optimizer, as in Keras).
+    """
+    if identifier is None:
+        return None
+    return build(REGISTRY, Optimizer, identifier)
