@@ -46,11 +46,18 @@ def _actcli(w: Workload, x, y, repeats: int, epochs: int, probes: bool):
     except ImportError:
         set_random_seed = None
     recorder_cls = None
+    t = targets(w, y)
     if probes:
         try:
             from actcli.probes import ProbeRecorder as recorder_cls
         except ImportError as e:
             raise NotAvailable(f"probes not ready ({e})") from e
+        try:  # the lab's own probe batch (its default size), else the first 256 samples
+            from actcli.probes import probe_batch
+
+            x_probe, y_probe = probe_batch(x, t)
+        except ImportError:
+            x_probe, y_probe = x[:256], t[:256]
 
     clock: dict[str, float] = {}
     times: list[float] = []
@@ -63,7 +70,6 @@ def _actcli(w: Workload, x, y, repeats: int, epochs: int, probes: bool):
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - clock["t0"])
 
-    t = targets(w, y)
     runs, acc = [], float("nan")
     for r in range(repeats):
         if set_random_seed:
@@ -75,7 +81,7 @@ def _actcli(w: Workload, x, y, repeats: int, epochs: int, probes: bool):
         model.add(Dense(w.out_units, activation=w.out_activation))
         opt = (Adam if w.optimizer == "adam" else SGD)(learning_rate=w.learning_rate)
         model.compile(optimizer=opt, loss=w.loss, metrics=["accuracy"])
-        middle = [recorder_cls(model, x[:256], t[:256])] if recorder_cls else []
+        middle = [recorder_cls(model, x_probe, y_probe)] if recorder_cls else []
         times.clear()
         model.fit(x, t, epochs=epochs, batch_size=w.batch_size, shuffle=True, verbose=0,
                   callbacks=[StartClock(), *middle, StopClock()])
