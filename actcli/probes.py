@@ -1,0 +1,160 @@
+"""What is measured while training: per-layer gradient norms, activation saturation, dead units, histograms.
+
+Read from the gradients the engine already computed (no second backward pass during training). Per batch: the
+squared norms of every layer's kernel and bias gradient, in two NumPy calls over the flat gradient buffer. Once
+per epoch, on a fixed probe batch: activation statistics. At initialisation and at the end: gradients on the
+probe batch (without an update) and histograms. Glorot & Bengio (2010) and Nielsen (ch. 5) drew these by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .nn.callbacks import Callback
+from .nn.models import Sequential
+from .results import LayerInfo, LayerStats, ProbeRecord
+
+SATURATION_MARGIN = 0.01  # "saturated" = within 1% of the output range from a bound
+HIST_BINS = 40
+
+
+def layer_infos(model: Sequential) -> list[LayerInfo]:
+    last = len(model.layers) - 1
+    return [LayerInfo(name=lay.name, units=lay.output_dim, activation=lay.activation.name, hidden=i < last)
+            for i, lay in enumerate(model.layers)]
+
+
+def activation_stats(layer, y: np.ndarray) -> dict:
+    """Mean, std, saturated and dead fractions of one layer's outputs `y` `(batch, units)`."""
+    act = layer.activation
+    out = {"act_mean": float(y.mean()), "act_std": float(y.std())}
+    if act.bounds is not None:
+        lo, hi = act.bounds
+        margin = SATURATION_MARGIN * (hi - lo)
+        out["saturated_fraction"] = float(((y <= lo + margin) | (y >= hi - margin)).mean())
+    if act.relu_like:
+        out["dead_fraction"] = float((~(y != 0).any(axis=0)).mean())
+    return out
+
+
+def _hist(values: np.ndarray) -> tuple[list[float], list[float]]:
+    v = values[np.isfinite(values)].ravel()
+    if v.size == 0:
+        return [], []
+    counts, edges = np.histogram(v, bins=HIST_BINS)
+    return counts.astype(float).tolist(), edges.astype(float).tolist()
+
+
+def snapshot(model: Sequential, x: np.ndarray, y: np.ndarray, histograms: bool = True) -> list[LayerStats]:
+    """Gradients and activations of every layer on one batch, without updating the model.
+
+    `y` are targets prepared by the loss (`model.loss.prepare`). ‖δ‖ is the norm of dL/db, i.e. of δ summed over
+    the batch (computed from δ itself so it exists for layers without a bias too).
+    """
+    with np.errstate(all="ignore"):
+        model.backprop(x, y)
+        stats = []
+        for layer in model.layers:
+            delta = layer.delta
+            s = LayerStats(grad_norm=float(np.linalg.norm(layer.grad_kernel)),
+                           delta_norm=float(np.linalg.norm(delta.sum(axis=0))), **activation_stats(layer, layer.y))
+            if histograms:
+                s.act_hist = _hist(layer.y)
+                s.delta_hist = _hist(delta)
+            stats.append(s)
+    return stats
+
+
+class ProbeRecorder(Callback):
+    """A callback that fills a `ProbeRecord` while `fit` runs.
+
+    `x_probe`, `y_probe`: a fixed batch (raw targets, as given to fit). `every_batch=True` records the per-layer
+    gradient norms of every training batch (cheap); the per-epoch activation statistics always use the probe batch.
+    """
+
+    def __init__(self, model: Sequential, x_probe: np.ndarray, y_probe: np.ndarray, every_batch: bool = True):
+        self.model = model
+        self.x_probe = np.ascontiguousarray(np.asarray(x_probe, dtype=model.dtype))
+        self.y_raw = np.asarray(y_probe)
+        self.every_batch = every_batch
+        self.record: ProbeRecord | None = None
+
+    # per layer, where its kernel and bias gradients sit in the flat gradient buffer
+    def _layout(self) -> None:
+        model = self.model
+        starts, owners = [], []
+        pos = 0
+        for i, layer in enumerate(model.layers):
+            for j, w in enumerate(layer.weights):
+                starts.append(pos)
+                owners.append((i, j))
+                pos += w.size
+        self._starts = np.array(starts)
+        self._owners = owners
+        self._sq = np.empty_like(model._flat_grad)
+        self._batch_sums: list[np.ndarray] = []
+        self._has_bias = [layer.use_bias for layer in model.layers]
+
+    def _targets(self) -> np.ndarray:
+        m = self.model
+        return m.loss.prepare(self.y_raw, np.zeros((len(self.x_probe), m.layers[-1].output_dim), dtype=m.dtype))
+
+    def on_train_begin(self, logs=None):
+        self._layout()
+        self.record = ProbeRecord(layers=layer_infos(self.model), init=snapshot(self.model, self.x_probe,
+                                                                                 self._targets()),
+                                  probe_samples=len(self.x_probe))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._batch_sums = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.every_batch:
+            np.multiply(self.model._flat_grad, self.model._flat_grad, out=self._sq)
+            self._batch_sums.append(np.add.reduceat(self._sq, self._starts))
+
+    def on_epoch_end(self, epoch, logs=None):
+        model = self.model
+        n_layers = len(model.layers)
+        if self._batch_sums:
+            sums = np.sqrt(np.array(self._batch_sums))  # (batches, weights): norms per weight array
+            kern = np.zeros((len(sums), n_layers))
+            bias = np.zeros((len(sums), n_layers))
+            for col, (i, j) in enumerate(self._owners):
+                (kern if j == 0 else bias)[:, i] = sums[:, col]
+        else:
+            kern = bias = None
+        # Activation statistics on the probe batch (a forward pass only).
+        with np.errstate(all="ignore"):
+            a = self.x_probe
+            acts = []
+            for layer in model.layers:
+                a = layer.forward(a)
+                acts.append(activation_stats(layer, a))
+        stats = []
+        for i in range(n_layers):
+            if kern is not None:
+                s = LayerStats(grad_norm=float(kern[:, i].mean()), grad_norm_std=float(kern[:, i].std()),
+                               delta_norm=float(bias[:, i].mean()) if self._has_bias[i] else float("nan"),
+                               delta_norm_std=float(bias[:, i].std()) if self._has_bias[i] else float("nan"),
+                               **acts[i])
+            else:
+                s = LayerStats(grad_norm=float("nan"), delta_norm=float("nan"), **acts[i])
+            stats.append(s)
+        self.record.epochs.append(stats)
+
+    def on_train_end(self, logs=None):
+        if self.record is not None and model_finite(self.model):
+            self.record.final = snapshot(self.model, self.x_probe, self._targets())
+
+
+def model_finite(model: Sequential) -> bool:
+    return model.weights_finite()
+
+
+def probe_batch(x: np.ndarray, y: np.ndarray, size: int = 512, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed, repeatable subset of the training data for the probes."""
+    if len(x) <= size:
+        return x, y
+    idx = np.sort(np.random.default_rng(seed).choice(len(x), size, replace=False))
+    return x[idx], y[idx]

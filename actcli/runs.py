@@ -1,0 +1,177 @@
+"""Run folders and their artifacts, written atomically (a temporary name, then a rename).
+
+A run folder holds `spec.yaml`, `history.csv`, `metrics.json`, `probes.json`, `weights.npz` and pictures.
+A crash can leave a missing file, never a half-written one that looks whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from .errors import RunError, UserError
+
+RUNS_DIR = Path("runs")
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path next to `path`; on success rename it to `path`, on failure remove it."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(path: Path, text: str) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_json(path: Path, data: Any) -> Path:
+    return write_text(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow(["" if v is None else (repr(float(v)) if isinstance(v, float) else v) for v in row])
+    return write_text(path, buf.getvalue())
+
+
+def write_weights(path: Path, weights: list[np.ndarray]) -> Path:
+    """weights.npz in Keras's order: arrays named w0, w1, ... ([kernel0, bias0, kernel1, ...])."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **{f"w{i}": w for i, w in enumerate(weights)})
+    return Path(path)
+
+
+def read_weights(path: Path, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    """Load weights.npz safely (no pickle) and check it holds the expected arrays and shapes."""
+    path = Path(path)
+    if not path.is_file():
+        raise RunError(f"{path}: weights file not found — train the run again (actcli train SPEC --out DIR)")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise RunError(f"{path}: holds pickled objects, which actcli refuses to load — "
+                           "use a weights.npz written by actcli") from None
+        raise RunError(f"{path}: not a readable .npz file ({exc}) — train the run again") from None
+    except Exception as exc:  # zipfile.BadZipFile, EOFError, OSError on truncated files
+        raise RunError(f"{path}: damaged or truncated ({type(exc).__name__}) — train the run again") from None
+    out = []
+    for i, shape in enumerate(shapes):
+        key = f"w{i}"
+        if key not in arrays:
+            raise RunError(f"{path}: missing array '{key}' (expected {len(shapes)} arrays) — train the run again")
+        if tuple(arrays[key].shape) != tuple(shape):
+            raise RunError(f"{path}: array '{key}' has shape {arrays[key].shape}, the model needs {tuple(shape)}"
+                           " — the weights do not belong to this spec")
+        if not np.issubdtype(arrays[key].dtype, np.floating):
+            raise RunError(f"{path}: array '{key}' is {arrays[key].dtype}, not floating point")
+        out.append(arrays[key])
+    return out
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "run"
+
+
+def new_run_dir(name: str, out: Path | None = None, base: Path | None = None) -> Path:
+    """`out` exactly when given (created; must be empty or a previous run), else runs/<name>-<timestamp>/."""
+    if out is not None:
+        path = Path(out)
+    else:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        root = base or RUNS_DIR
+        path = root / f"{slug(name)}-{stamp}"
+        i = 1
+        while path.exists():
+            path = root / f"{slug(name)}-{stamp}-{i}"
+            i += 1
+    prepare_dir(path)
+    return path
+
+
+def prepare_dir(path: Path) -> None:
+    """Create `path` and prove it is writable, before any training starts."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{path}: exists and is not a folder — choose another --out")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write there ({exc.strerror or exc}) — choose another --out") from None
+
+
+def is_run_dir(path: Path) -> bool:
+    return (Path(path) / "metrics.json").is_file() and (Path(path) / "spec.yaml").is_file()
+
+
+def load_json(path: Path) -> dict:
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunError(f"{path}: not found — is this a run folder written by actcli train?") from None
+    except (OSError, ValueError) as exc:
+        raise RunError(f"{path}: unreadable ({exc}) — the run folder is damaged; train again") from None
+
+
+def require_run(path: Path) -> Path:
+    path = Path(path)
+    if not path.is_dir():
+        raise RunError(f"{path}: no such run folder — list runs with 'actcli runs'")
+    if not is_run_dir(path):
+        raise RunError(f"{path}: not a run folder (no metrics.json and spec.yaml) — "
+                       "point --run at a folder written by 'actcli train'")
+    return path
+
+
+def list_runs(base: Path | None = None) -> list[dict]:
+    """One row per run folder under runs/: name, date, task, status, test metrics, folder."""
+    root = Path(base or RUNS_DIR)
+    rows = []
+    if not root.is_dir():
+        return rows
+    for path in sorted(root.iterdir()):
+        if not is_run_dir(path):
+            continue
+        try:
+            m = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            rows.append({"name": path.name, "status": "damaged", "run_dir": str(path)})
+            continue
+        prov = m.get("provenance") or {}
+        rows.append({"name": m.get("name", path.name), "date": prov.get("finished", ""), "task": m.get("task"),
+                     "status": m.get("status"), "test_accuracy": m.get("test_accuracy"),
+                     "test_loss": m.get("test_loss"), "run_dir": str(path)})
+    return rows
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
