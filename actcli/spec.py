@@ -126,18 +126,24 @@ def _build(family: str, value: Any) -> Any:
                     ("name",) if is_named_map else ()) from None
     except (TypeError, ValueError, ArithmeticError) as e:
         message = str(e)
-        keys = [k for k in value if k != "name"] if isinstance(value, dict) else []
-        key = next((k for k in keys if re.search(rf"\b{re.escape(str(k))}\b", message)), None)
-        if key is not None and is_named_map:
+        keys = [k for k in value if k not in ("name", "class_name")] if isinstance(value, dict) else []
+        listed = re.search(r"valid: ([\w, ]+)$", message)
+        if is_named_map:
             try:
                 cls = module.REGISTRY[str(value["name"])]
             except Exception:  # noqa: BLE001 - only used to improve the hint
                 cls = None
             valid = _valid_params(cls) if cls is not None else None
-            if valid is not None and key not in valid:
-                hint = f"did you mean '{_closest(key, valid)}'? " if _closest(key, valid) else ""
+            if valid is None and listed:  # a class taking **kwargs lists its parameters in its message
+                valid = [v for v in listed.group(1).split(", ") if v != "none"]
+            unknown = [k for k in keys if valid is not None and k not in valid]
+            if unknown:
+                hint = _closest(unknown[0], valid)
+                hint = f"did you mean '{hint}'? " if hint else ""
                 raise _fail(f"unknown parameter for {family} '{value['name']}' — {hint}"
-                            f"Valid: {', '.join(valid) or 'none'}", (key,)) from None
+                            f"Valid: {', '.join(valid) or 'none'}", (unknown[0],)) from None
+        told = message[: listed.start()] if listed else message
+        key = next((k for k in keys if re.search(rf"\b{re.escape(str(k))}\b", told)), None)
         raise _fail(message, (key,) if key is not None else ()) from None
 
 
