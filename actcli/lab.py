@@ -1,0 +1,362 @@
+"""Experiments: one training run, a comparison over activations and seeds, a gradient study.
+
+The lab turns a spec into data and a model, trains it with the probes on, and returns `results` dataclasses;
+`save_run` writes a run folder. Nothing here prints: progress reaches the caller through callbacks, and a
+`threading.Event` (`stop`) asks a training to end early (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import platform
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from . import __version__, data, runs
+from .errors import UserError
+from .nn import Dense, Sequential, set_random_seed
+from .nn.callbacks import Callback, EarlyStopping, TerminateOnNaN
+from .probes import ProbeRecorder, probe_batch
+from .results import RunResult
+from .spec import Spec, dump_yaml, spec_from_dict, spec_hash
+
+ProgressFn = Callable[[int, int, dict], None]  # (epoch 1-based, epochs, logs)
+
+RELU_FAMILY = {"relu", "leaky_relu", "relu6", "elu", "celu", "gelu", "silu", "mish", "hard_silu", "softplus",
+               "sparse_plus", "squareplus", "exponential", "threshold", "glu"}
+
+
+def auto_initializer(activation: str) -> str:
+    """`--init auto`: He for relu-like activations, LeCun for selu, Glorot for the rest (sigmoid, tanh, ...)."""
+    if activation == "selu":
+        return "lecun_normal"
+    if activation in RELU_FAMILY:
+        return "he_normal"
+    return "glorot_uniform"
+
+
+def _act_name(value: Any) -> str:
+    if value is None:
+        return "linear"
+    return value if isinstance(value, str) else str(value.get("name", value.get("class_name", "?")))
+
+
+# -- building ----------------------------------------------------------------------------------------------
+
+def load_data(spec: Spec, base_dir: Path | None) -> data.Dataset:
+    return data.load_task(spec.task.resolved(), base_dir=base_dir)
+
+
+def build_model(spec: Spec, n_features: int) -> Sequential:
+    """The spec's Sequential, weights drawn from the spec's training seed."""
+    resolved = spec.resolved()
+    set_random_seed(resolved["training"]["seed"])
+    input_dim = resolved["model"]["input_dim"]
+    if input_dim is not None and input_dim != n_features:
+        raise UserError(f"model.input_dim is {input_dim} but the task has {n_features} features — "
+                        f"remove input_dim (it is inferred) or set it to {n_features}")
+    model = Sequential(name=resolved["name"])
+    for i, layer in enumerate(resolved["model"]["layers"]):
+        kwargs = {k: v for k, v in layer.items() if v is not None or k == "activation"}
+        if i == 0:
+            kwargs["input_dim"] = n_features
+        model.add(Dense(**kwargs))
+    tr = resolved["training"]
+    model.compile(optimizer=tr["optimizer"], loss=tr["loss"], metrics=["accuracy"])
+    return model
+
+
+def check_head(spec: Spec, dataset: data.Dataset) -> None:
+    """Errors that stop training: the head cannot produce what the task and loss need."""
+    resolved = spec.resolved()
+    layers = resolved["model"]["layers"]
+    head = layers[-1]
+    units = head["units"]
+    from .nn import activations as acts
+
+    out = acts.get(head["activation"]).output_units(units)
+    loss = _act_name(resolved["training"]["loss"])
+    if dataset.kind == "regression":
+        return
+    expected = dataset.targets(loss, "test").shape[1] if loss != "sparse_categorical_crossentropy" else None
+    if expected is None:
+        if out != dataset.n_classes:
+            raise UserError(f"the head has {out} units but task '{dataset.name}' has {dataset.n_classes} classes — "
+                            f"set model.layers[{len(layers) - 1}].units to {dataset.n_classes}")
+    elif out != expected:
+        fix = (f"set model.layers[{len(layers) - 1}].units to {expected}")
+        raise UserError(f"the head has {out} units but loss '{loss}' on task '{dataset.name}' needs {expected} — {fix}")
+
+
+# -- one run ----------------------------------------------------------------------------------------------
+
+class _EpochHook(Callback):
+    """Test metrics after every epoch (for epochs-to-target), progress, and Ctrl-C."""
+
+    def __init__(self, model, dataset, loss, progress: ProgressFn | None, stop: threading.Event | None,
+                 epochs: int, test_each_epoch: bool):
+        self.model, self.dataset, self.progress, self.stop = model, dataset, progress, stop
+        self.epochs = epochs
+        self.x_test = dataset.x_test
+        self.y_test = dataset.targets(loss, "test")
+        self.test_each_epoch = test_each_epoch
+        self.interrupted_at: tuple[int, int] | None = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.stop is not None and self.stop.is_set():
+            self.interrupted_at = (self._epoch, batch)
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.test_each_epoch and logs is not None and self.model.weights_finite():
+            with np.errstate(all="ignore"):
+                res = self.model.evaluate(self.x_test, self.y_test, return_dict=True)
+            for key, value in res.items():
+                logs["test_" + key] = value
+        if self.progress is not None:
+            self.progress(epoch + 1, self.epochs, dict(logs or {}))
+
+
+def provenance(seed: int) -> dict:
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = [{"api": i.get("internal_api"), "version": i.get("version"), "threads": i.get("num_threads")}
+                for i in threadpool_info() if i.get("user_api") == "blas"]
+    except Exception:  # threadpoolctl is optional at run time; provenance is best effort
+        blas = []
+    return {"actcli": __version__, "numpy": np.__version__, "python": platform.python_version(),
+            "platform": sys.platform, "blas": blas, "seed": seed}
+
+
+@dataclass
+class RunArtifacts:
+    """What a run leaves besides its results: the trained model and its data (for the pictures)."""
+
+    model: Sequential
+    dataset: data.Dataset
+    spec: Spec
+    extra: dict = field(default_factory=dict)
+
+
+def train_run(spec: Spec, base_dir: Path | None = None, progress: ProgressFn | None = None,
+              stop: threading.Event | None = None, probes: bool = True,
+              test_each_epoch: bool = True) -> tuple[RunResult, RunArtifacts]:
+    """Train one spec. Divergence and Ctrl-C end the run early with status 'diverged' / 'interrupted'."""
+    dataset = load_data(spec, base_dir)
+    check_head(spec, dataset)
+    model = build_model(spec, dataset.n_features)
+    tr = spec.resolved()["training"]
+    loss_name = model.loss.name
+    x, y = dataset.x_train, dataset.targets(loss_name, "train")
+    nan_guard = TerminateOnNaN()
+    hook = _EpochHook(model, dataset, loss_name, progress, stop, tr["epochs"], test_each_epoch)
+    callbacks: list[Callback] = [nan_guard, hook]
+    recorder = None
+    if probes:
+        px, py = probe_batch(x, y, seed=tr["seed"])
+        recorder = ProbeRecorder(model, px, py)
+        callbacks.insert(0, recorder)
+    if tr["early_stopping"]:
+        callbacks.append(EarlyStopping(**tr["early_stopping"]))
+    set_random_seed(tr["seed"])  # shuffling repeats whatever the initializers drew
+    t0 = time.perf_counter()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        history = model.fit(x, y, batch_size=tr["batch_size"], epochs=tr["epochs"], verbose=0,
+                            validation_split=tr["validation_split"], shuffle=True, callbacks=callbacks)
+    seconds = time.perf_counter() - t0
+    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    status, stopped = "completed", None
+    if nan_guard.stopped_at is not None:
+        status = "diverged"
+        stopped = {"epoch": nan_guard.stopped_at[0] + 1, "step": nan_guard.stopped_at[1] + 1}
+    elif hook.interrupted_at is not None:
+        status = "interrupted"
+        stopped = {"epoch": hook.interrupted_at[0] + 1, "step": hook.interrupted_at[1] + 1}
+    record = recorder.record if recorder is not None else None
+    if record is not None:
+        # Per-layer gradient norms per epoch go into the history too (history.csv).
+        for i, info in enumerate(record.layers):
+            hist[f"grad_norm/{info.name}"] = [e[i].grad_norm for e in record.epochs]
+            hist[f"delta_norm/{info.name}"] = [e[i].delta_norm for e in record.epochs]
+    hidden = [_act_name(lay["activation"]) for lay in spec.resolved()["model"]["layers"][:-1]]
+    finite = model.weights_finite()
+    train_m = test_m = {}
+    if finite:
+        with np.errstate(all="ignore"):
+            train_m = model.evaluate(x, y, return_dict=True)
+            test_m = model.evaluate(dataset.x_test, dataset.targets(loss_name, "test"), return_dict=True)
+    kind = dataset.kind
+    test_mae = None
+    if kind == "regression" and finite:
+        test_mae = float(np.abs(model.predict(dataset.x_test) - dataset.y_test).mean())
+    result = RunResult(
+        name=spec.name, task=dataset.name, kind=kind, hidden_activation=hidden[0] if hidden else "-",
+        status=status, epochs=len(hist.get("loss", [])),
+        train_loss=_num(train_m.get("loss", hist["loss"][-1] if hist.get("loss") else None)),
+        train_accuracy=None if kind == "regression" else _num(train_m.get("accuracy")),
+        test_loss=_num(test_m.get("loss")), test_accuracy=None if kind == "regression" else _num(test_m.get("accuracy")),
+        test_mae=test_mae, seconds=round(seconds, 4), history=hist, seed=tr["seed"], stopped_at=stopped,
+        probes=record, provenance=provenance(tr["seed"]), spec_hash=spec_hash(spec))
+    return result, RunArtifacts(model=model, dataset=dataset, spec=spec)
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+# -- saving a run folder --------------------------------------------------------------------------------
+
+HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy")
+
+
+def history_rows(result: RunResult) -> tuple[list[str], list[list[Any]]]:
+    hist = result.history
+    keys = [k for k in HISTORY_KEYS if k in hist] + sorted(k for k in hist if k not in HISTORY_KEYS)
+    n = max((len(v) for v in hist.values()), default=0)
+    rows = [[e + 1] + [hist[k][e] if e < len(hist[k]) else None for k in keys] for e in range(n)]
+    return ["epoch", *keys], rows
+
+
+def save_run(result: RunResult, art: RunArtifacts, run_dir: Path, plots: bool = True, fmt: str = "png") -> list[Path]:
+    """Write the run folder: spec.yaml, history.csv, metrics.json, probes.json, weights.npz, pictures.
+
+    metrics.json is written last, so a folder with metrics.json is a complete run.
+    """
+    run_dir = Path(run_dir)
+    result.run_dir = str(run_dir)
+    files = [runs.write_text(run_dir / "spec.yaml", dump_yaml(art.spec))]
+    header, rows = history_rows(result)
+    files.append(runs.write_csv(run_dir / "history.csv", header, rows))
+    if result.probes is not None:
+        files.append(runs.write_json(run_dir / "probes.json", result.probes.to_dict()))
+    files.append(runs.write_weights(run_dir / "weights.npz", art.model.get_weights()))
+    if plots:
+        files.extend(draw_run(result, art, run_dir, fmt))
+    result.provenance["finished"] = runs.now_iso()
+    files.append(runs.write_json(run_dir / "metrics.json", result.metrics()))
+    return files
+
+
+def draw_run(result: RunResult, art: RunArtifacts, run_dir: Path, fmt: str = "png") -> list[Path]:
+    from .report import plots
+
+    files = []
+    if result.history.get("loss"):
+        files.append(Path(plots.plot_history(result, run_dir / f"loss.{fmt}")))
+    ds = art.dataset
+    if ds.n_features == 2 and ds.kind != "regression" and art.model.weights_finite():
+        xx, yy, points = data.grid_2d(ds, steps=150)
+        with np.errstate(all="ignore"):
+            prob = art.model.predict(points)
+        prob = prob.reshape(xx.shape + (prob.shape[1],))
+        if prob.shape[-1] == 1:
+            prob = prob[..., 0]
+        title = f"{result.name}: test points over the predicted probability"
+        files.append(Path(plots.plot_decision_boundary(xx, yy, prob, ds.x_test, ds.y_test, title,
+                                                       run_dir / f"decision_boundary.{fmt}")))
+    return files
+
+
+def load_run(run_dir: Path) -> tuple[RunResult, Spec]:
+    """A finished run folder back as (RunResult with history and probes, Spec)."""
+    from .spec import load_spec
+
+    run_dir = runs.require_run(run_dir)
+    metrics = runs.load_json(run_dir / "metrics.json")
+    spec = load_spec(run_dir / "spec.yaml")
+    result = RunResult.from_dict({**metrics, "history": _read_history(run_dir / "history.csv")})
+    if (run_dir / "probes.json").is_file():
+        from .results import ProbeRecord
+
+        try:
+            result.probes = ProbeRecord.from_dict(runs.load_json(run_dir / "probes.json"))
+        except (KeyError, TypeError) as exc:
+            raise runs.RunError(f"{run_dir / 'probes.json'}: damaged ({exc}) — train the run again") from None
+    return result, spec
+
+
+def _read_history(path: Path) -> dict[str, list[float]]:
+    import csv
+
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    if not rows:
+        return {}
+    header, body = rows[0], rows[1:]
+    out: dict[str, list[float]] = {k: [] for k in header[1:]}
+    for row in body:
+        for k, v in zip(header[1:], row[1:]):
+            out[k].append(float(v) if v != "" else float("nan"))
+    return out
+
+
+def rebuild_model(run_dir: Path) -> tuple[Sequential, Spec, data.Dataset]:
+    """The trained model of a run folder (weights checked for shapes), its spec and its data."""
+    from .spec import load_spec
+
+    run_dir = runs.require_run(run_dir)
+    spec = load_spec(run_dir / "spec.yaml")
+    dataset = load_data(spec, base_dir=run_dir)
+    model = build_model(spec, dataset.n_features)
+    model.set_weights(runs.read_weights(run_dir / "weights.npz", [w.shape for w in model.weights]))
+    return model, spec, dataset
+
+
+# -- variations of a spec (compare and the gradient study) ---------------------------------------------
+
+def vary(spec: Spec, activation: str, init_mode: str = "auto", depth: int | None = None,
+         width: int | None = None, epochs: int | None = None, seed: int | None = None,
+         name: str | None = None) -> Spec:
+    """The same experiment with every hidden layer using `activation` (the head stays as it is).
+
+    `depth`/`width` rebuild the hidden stack as `depth` layers of `width` units; `init_mode='auto'` picks the
+    kernel initializer that suits the activation (He, Glorot or LeCun).
+    """
+    d = copy.deepcopy(spec.resolved())
+    layers = d["model"]["layers"]
+    head = layers[-1]
+    hidden = layers[:-1]
+    template = dict(hidden[0]) if hidden else {"units": width or 32, "activation": "relu", "use_bias": True,
+                                                "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros"}
+    if depth is not None or width is not None:
+        n = depth if depth is not None else len(hidden)
+        w = width if width is not None else template["units"]
+        hidden = [{**template, "units": w, "name": None} for _ in range(n)]
+    for lay in hidden:
+        lay["activation"] = activation
+        if init_mode == "auto":
+            lay["kernel_initializer"] = auto_initializer(_act_name(activation))
+    d["model"]["layers"] = [*hidden, head]
+    if epochs is not None:
+        d["training"]["epochs"] = epochs
+    if seed is not None:
+        d["training"]["seed"] = seed
+    d["name"] = name or f"{spec.name}-{_act_name(activation)}"
+    return spec_from_dict(d, source=f"<{spec.name} with {activation}>")
+
+
+def pin_blas_threads(n: int = 1) -> Any:
+    """Limit BLAS to `n` threads in this process (so parallel runs do not fight, and results repeat)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        os.environ["OPENBLAS_NUM_THREADS"] = str(n)
+        return None
+    return threadpool_limits(limits=n, user_api="blas")
