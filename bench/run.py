@@ -119,6 +119,13 @@ def machine(peer_python: str) -> list[str]:
     ]
 
 
+def _load() -> float:
+    try:
+        return os.getloadavg()[0]
+    except (OSError, AttributeError):
+        return float("nan")
+
+
 # ------------------------------------------------------------------------------------------- the CLI itself
 
 
@@ -218,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"unknown workload/contender {bad}; valid: {', '.join(WORKLOADS)} / {', '.join(ORDER)}"
                 if bad else "--repeats must be at least 1")
 
-    started = dt.datetime.now().astimezone()
+    started, load0 = dt.datetime.now().astimezone(), _load()
     report = [
         "# actcli benchmark: seconds per training epoch", "",
         f"{started:%Y-%m-%d %H:%M %Z}. Command: `python bench/run.py {' '.join(argv or sys.argv[1:])}`", "",
@@ -246,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_cli:
         print("[bench] actcli --help / compare ...", file=sys.stderr)
         report += ["## The command line", "", *cli_section(args.quick), ""]
+    report[report.index("## Machine") + 2:report.index("## Machine") + 2] = [
+        f"- Load average (1 min) at start: {load0:.2f}. Above ~0.5 other processes compete for the BLAS "
+        "threads; on 2 cores that can slow GEMMs several-fold, so the numbers are unreliable."]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp_out = args.out.with_suffix(".md.tmp")
     tmp_out.write_text("\n".join(report).rstrip() + "\n")
