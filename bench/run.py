@@ -144,15 +144,12 @@ def cli_section(quick: bool) -> list[str]:
     exe = _actcli_exe()
     if exe is None:
         return ["- `actcli` executable not found: n/a"]
-    times, help_proc = [], None
-    for _ in range(5):
-        seconds, help_proc = _wall([exe, "--help"], 60)
-        times.append(seconds)
+    times = [_wall([exe, "--help"], 60)[0] for _ in range(5)]
     lines = [f"- `actcli --help`: {statistics.median(times):.3f} s wall (median of 5; "
              f"min {min(times):.3f}, max {max(times):.3f})"]
-    if help_proc.returncode != 0 or "compare" not in help_proc.stdout:
-        return [*lines, "- `actcli compare --jobs 1` vs `--jobs 2`: n/a (no `compare` command yet)"]
     _, compare_help = _wall([exe, "compare", "--help"], 60)
+    if compare_help.returncode != 0:
+        return [*lines, "- `actcli compare --jobs 1` vs `--jobs 2`: n/a (no `compare` command yet)"]
     if "--jobs" not in compare_help.stdout:
         return [*lines, "- `actcli compare --jobs 1` vs `--jobs 2`: n/a (`compare` has no `--jobs` yet)"]
     sweep = ["compare", "--activations", "relu,sigmoid,tanh,elu", "--seeds", "2"]
