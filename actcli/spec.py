@@ -160,6 +160,12 @@ def _identifier(family: str):
             if not value.strip():
                 raise _fail(f"must be {_a(family)} name, got '' — write e.g. {_EXAMPLES[family]}")
         elif isinstance(value, dict):
+            short_form = family == "regularizer"  # {l2: 0.001}: checked below
+            if "name" not in value and "class_name" not in value and not short_form:
+                typo = next((k for k in value if isinstance(k, str) and _closest(k, ["name"])), None)
+                if typo is not None:
+                    raise _fail("unknown key — did you mean 'name'?", (typo,))
+                raise _fail(f"a mapping needs a 'name' key — write e.g. {_EXAMPLES[family]}")
             for key, param in value.items():
                 if not isinstance(key, str):
                     raise _fail(f"parameter names must be text, got {_show(key)}")
@@ -254,6 +260,10 @@ class Task(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "dataset" not in data:
+            typo = next((k for k in data if isinstance(k, str) and _closest(k, ["dataset"])), None)
+            if typo is not None:
+                raise _fail("unknown key — did you mean 'dataset'?", (typo,))
         return {"dataset": data} if isinstance(data, str) else data
 
     @model_validator(mode="after")
@@ -498,6 +508,10 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
         problem = " ".join(str(p) for p in (e.context, e.problem) if p)
         raise fail(line, f"not valid YAML: {problem}{column} — fix the syntax there "
                          "(indent with spaces, 'key: value', quote text with ':' or '#')") from None
+    except yaml.reader.ReaderError as e:
+        line = text[: e.position].count("\n") + 1
+        raise fail(line, f"character {e.character!r} is not allowed in YAML — delete it or quote the text "
+                         "(tabs and control characters are the usual culprits)") from None
     except yaml.YAMLError as e:
         raise fail(0, f"not valid YAML: {e} — fix the syntax") from None
 
@@ -561,7 +575,7 @@ def _dotted(path: Path_) -> str:
 def _format(source: str, line: int, path: Path_, problem: str) -> str:
     where = f"{source}:{line}" if line else source
     key = f" {_dotted(path)}:" if path else ""
-    return f"{where}:{key} {problem}"
+    return " ".join(f"{where}:{key} {problem}".split())  # always one line
 
 
 def _line_of(lines: dict[Path_, int] | None, path: Path_) -> int:
