@@ -933,6 +933,7 @@ class Sparsemax(Activation):
 
     def forward(self, x):
         ax = self.axis
+        x = x - x.max(axis=ax, keepdims=True)  # τ is shift-equivariant; working near 0 keeps float32 exact
         z = np.flip(np.sort(x, axis=ax), axis=ax)
         cs = np.cumsum(z, axis=ax)
         shape = [1] * x.ndim
@@ -944,9 +945,9 @@ class Sparsemax(Activation):
         tau = np.take_along_axis(cs, k - 1, axis=ax)
         tau -= 1
         tau /= k.astype(x.dtype)
-        y = x - tau
-        np.maximum(y, 0, out=y)
-        return y
+        x -= tau
+        np.maximum(x, 0, out=x)
+        return x
 
     def backward(self, x, y, grad_y):
         support = y > 0
