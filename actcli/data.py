@@ -482,8 +482,8 @@ def _read_rows(full: Path, shown: str) -> tuple[list[str], list[list[str]], list
         raise DataError(f"data file '{shown}' is a directory, not a CSV file; give the path of a .csv file")
     size = full.stat().st_size
     if size > MAX_CSV_BYTES:
-        raise DataError(f"data file '{shown}' is too big ({size / 2**20:.0f} MB, the limit is "
-                        f"{MAX_CSV_BYTES // 2**20} MB); use a sample of its rows")
+        raise DataError(f"data file '{shown}' is too big ({size / 2**20:.1f} MB; the limit is "
+                        f"{MAX_CSV_BYTES / 2**20:g} MB); use a sample of its rows")
     try:
         text = full.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -506,6 +506,9 @@ def _read_rows(full: Path, shown: str) -> tuple[list[str], list[list[str]], list
                         f"fix the quoting on that line") from None
     if header is None:
         raise DataError(f"data file '{shown}' is empty; it needs a header row and data rows")
+    if len(header) == 1 and ";" in header[0]:
+        raise DataError(f"data file '{shown}' looks separated by ';' (header {header[0]!r}); actcli reads "
+                        f"comma-separated files — save it with ',' between values")
     if not rows:
         raise DataError(f"data file '{shown}' has a header but no data rows; add rows below the header")
     for i, name in enumerate(header):
@@ -517,9 +520,8 @@ def _read_rows(full: Path, shown: str) -> tuple[list[str], list[list[str]], list
                             f"give each column its own name")
     for row_no, (record, line) in enumerate(zip(rows, lines, strict=True), start=1):
         if len(record) != len(header):
-            hint = " (is the file separated by ';'?)" if len(header) == 1 and ";" in header[0] else ""
             raise DataError(f"data file '{shown}': row {row_no} (line {line}) has {len(record)} values but "
-                            f"the header has {len(header)} columns{hint}; make every row match the header")
+                            f"the header has {len(header)} columns; make every row match the header")
     return header, rows, lines
 
 
