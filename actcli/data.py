@@ -205,10 +205,25 @@ def resolve_params(name: str, params: dict | None = None) -> dict:
         raise DataError(f"task '{name}': n_samples x features = {size} values is more than the "
                         f"{MAX_VALUES} allowed; lower n_samples or features")
     if "classes" in out and out["n_samples"] < 2 * out["classes"]:
-        raise DataError(f"task '{name}': n_samples ({out['n_samples']}) must be at least twice classes "
+        raise DataError(f"task '{name}': 'n_samples' ({out['n_samples']}) must be at least twice 'classes' "
                         f"({out['classes']}) so every class is in both splits; "
                         f"raise n_samples or lower classes")
+    if name == "classification":
+        _check_classification(out)
     return out
+
+
+def _check_classification(p: dict) -> None:
+    k, f, m = p["classes"], p["features"], p["informative"]
+    if m > f:
+        raise DataError(f"task 'classification': 'informative' ({m}) must not exceed 'features' ({f}); "
+                        f"lower informative or raise features")
+    if m < math.log2(2 * k):
+        raise DataError(f"task 'classification': 'classes' ({k}) x 2 clusters need 2**informative "
+                        f">= {2 * k}; raise 'informative' to at least {math.ceil(math.log2(2 * k))}")
+    if p["noise"] > 1:
+        raise DataError(f"task 'classification': 'noise' is the fraction of labels shuffled and must be "
+                        f"from 0 to 1, got {p['noise']}")
 
 
 def task_names() -> list[str]:
@@ -334,15 +349,6 @@ def _gaussian_quantiles(rng, p):
 def _classification(rng, p):
     k, f, m = p["classes"], p["features"], p["informative"]
     clusters = 2 * k
-    if m > f:
-        raise DataError(f"task 'classification': informative ({m}) must not exceed features ({f}); "
-                        f"lower informative or raise features")
-    if m < math.log2(clusters):
-        raise DataError(f"task 'classification': {k} classes x 2 clusters need 2**informative >= {clusters}; "
-                        f"raise informative to at least {math.ceil(math.log2(clusters))}")
-    if p["noise"] > 1:
-        raise DataError(f"task 'classification': noise is the fraction of labels shuffled and must be "
-                        f"from 0 to 1, got {p['noise']}")
     n = p["n_samples"]
     y = _balanced_labels(n, k)
     cluster = y + k * (np.arange(n) % 2)  # the two clusters of a class take turns

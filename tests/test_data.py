@@ -272,16 +272,18 @@ def test_integral_floats_are_accepted_as_integers():
 @pytest.mark.parametrize("name, params, words", [
     ("circles", {"factor": 1.0}, "factor must be a number between 0 and 1"),
     ("blobs", {"classes": 1}, "classes must be an integer from 2"),
-    ("blobs", {"n_samples": 10, "classes": 6}, "at least twice classes"),
+    ("blobs", {"n_samples": 10, "classes": 6}, "at least twice 'classes'"),
     ("classification", {"informative": 30}, "informative"),
-    ("classification", {"informative": 3}, "raise informative to at least 5"),
-    ("classification", {"features": 4, "informative": 5}, "must not exceed features"),
+    ("classification", {"informative": 3}, "raise 'informative' to at least 5"),
+    ("classification", {"features": 4, "informative": 5}, "must not exceed 'features'"),
     ("classification", {"noise": 1.5}, "fraction of labels"),
     ("plane", {"n_samples": 1_000_000, "features": 100}, "lower n_samples or features"),
 ])
 def test_task_specific_limits(name, params, words):
     with pytest.raises(DataError, match=words):
         make_task(name, **params)
+    with pytest.raises(DataError, match=words):  # found without generating data, e.g. by the spec validator
+        data.resolve_params(name, params)
 
 
 # ------------------------------------------------------------------------------------- properties
