@@ -606,14 +606,19 @@ def _feature_matrix(rows, lines, header, t, shown) -> np.ndarray:
 def _encode_target(values: list[str], lines: list[int], target: str, kind: str | None, shown: str):
     """-> (y, n_classes, class_names, kind): labels 0..k-1 for classification, floats for regression."""
     numbers = [_parse_number(v) for v in values]
-    numeric = all(v is not None and math.isfinite(v) for v in numbers)
+    for row, num in enumerate(numbers):
+        if num is not None and not math.isfinite(num):
+            raise DataError(f"data file '{shown}': target '{target}', row {row + 1} (line {lines[row]}) is "
+                            f"{values[row]!r}; NaN and infinite values are not allowed — "
+                            f"fix or remove that row")
+    numeric = all(v is not None for v in numbers)
     if kind is None:
         integral = numeric and all(float(v).is_integer() for v in numbers)
         many = len(set(numbers if numeric else values)) > _MAX_CLASSES_AUTO
         kind = "regression" if numeric and (not integral or many) else "classification"
     if kind == "regression":
         if not numeric:
-            row = next(i for i, v in enumerate(numbers) if v is None or not math.isfinite(v))
+            row = next(i for i, v in enumerate(numbers) if v is None)
             raise DataError(f"data file '{shown}': target '{target}', row {row + 1} (line {lines[row]}) is "
                             f"{values[row]!r}, not a finite number; a regression target must be numeric")
         return np.array(numbers, dtype=np.float64), 0, [], "regression"

@@ -383,6 +383,10 @@ def test_csv_float_target_is_regression_and_kind_overrides(tmp_path):
         load_csv(tmp_path / "ints.csv", kind="binary")
     with pytest.raises(DataError, match="did you mean 'regression'"):
         load_csv(tmp_path / "ints.csv", kind="regresion")
+    assert load_csv(tmp_path / "ints.csv", kind="classification").n_classes == 4
+    write(tmp_path, "x,y\n" + "".join(f"{i},{'ab'[i % 2]}\n" for i in range(10)), "text.csv")
+    with pytest.raises(DataError, match="target 'y', row 1 .* 'a', not a finite number"):
+        load_csv(tmp_path / "text.csv", kind="regression")
 
 
 @pytest.mark.parametrize("text, words", [
@@ -400,6 +404,7 @@ def test_csv_float_target_is_regression_and_kind_overrides(tmp_path):
     ("a;b;label\n1;2;0\n3;4\n", ["d.csv", "separated by ';'", "save it with ','"]),
     ("label\n0\n1\n", ["d.csv", "only the target column"]),
     ("a,b,label\n1,2,0\n3,4,\n", ["d.csv", "target 'label'", "row 2", "empty"]),
+    ("a,b,label\n1,2,0\n3,4,NaN\n", ["d.csv", "target 'label'", "row 2", "'NaN'"]),
 ])
 def test_bad_csv_says_file_row_and_column(tmp_path, text, words):
     write(tmp_path, text)
