@@ -151,12 +151,18 @@ class RunArtifacts:
 
 
 def train_run(spec: Spec, base_dir: Path | None = None, progress: ProgressFn | None = None,
-              stop: threading.Event | None = None, probes: bool = True,
-              test_each_epoch: bool = True) -> tuple[RunResult, RunArtifacts]:
-    """Train one spec. Divergence and Ctrl-C end the run early with status 'diverged' / 'interrupted'."""
-    dataset = load_data(spec, base_dir)
-    check_head(spec, dataset)
-    model = build_model(spec, dataset.n_features)
+              stop: threading.Event | None = None, probes: bool = True, test_each_epoch: bool = True,
+              dataset: data.Dataset | None = None, model: Sequential | None = None
+              ) -> tuple[RunResult, RunArtifacts]:
+    """Train one spec. Divergence and Ctrl-C end the run early with status 'diverged' / 'interrupted'.
+
+    `dataset` and `model` may be given when the caller already built them (from this same spec).
+    """
+    if dataset is None:
+        dataset = load_data(spec, base_dir)
+        check_head(spec, dataset)
+    if model is None:
+        model = build_model(spec, dataset.n_features)
     tr = spec.resolved()["training"]
     loss_name = model.loss.name
     x, y = dataset.x_train, dataset.targets(loss_name, "train")

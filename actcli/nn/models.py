@@ -247,7 +247,7 @@ class Sequential:
                                 for lay in self.layers)
         acc_kind = self._accuracy_kind() if self.metrics else None
         history = History()
-        cbs = [history, *(callbacks or [])]
+        cbs = [*(callbacks or []), history]  # like Keras, History comes last and sees every log
         for cb in cbs:
             cb.set_model(self)
         batch_cbs = [cb for cb in cbs if overrides(cb, "on_train_batch_end")]
