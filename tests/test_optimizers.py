@@ -13,7 +13,7 @@ from actcli.nn import optimizers
 
 W0 = np.array([1.0, -2.0, 0.5, 3.0])
 G1 = np.array([0.2, -0.4, 1.0, 0.0])
-G2 = np.array([-0.1, 0.3, 0.5, 2.0])
+G2 = np.array([-0.01, 0.3, 0.5, 2.0])  # |g| shrinks for weight 0: amsgrad's max(v̂, v) matters
 
 
 def _two_steps(opt, w0=W0, g1=G1, g2=G2):
@@ -67,6 +67,8 @@ def test_adam(amsgrad):
     )
     for g, e in zip(got, _adam_reference(0.1, 0.8, 0.9, 1e-3, amsgrad), strict=True):
         np.testing.assert_allclose(g, e, rtol=1e-12)
+    other = _adam_reference(0.1, 0.8, 0.9, 1e-3, not amsgrad)[1]
+    assert np.abs(got[1] - other).max() > 1e-4  # the two variants really differ on these gradients
 
 
 def test_adamw_decays_the_weights_before_the_adam_step():
