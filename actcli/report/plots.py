@@ -1,0 +1,483 @@
+"""matplotlib figures a teacher can project: training curves, decision boundaries, gradient pictures.
+
+Each function takes results and a path (png, svg or pdf by its suffix), writes the file atomically, closes the
+figure and returns the path. matplotlib is imported inside (Agg backend) so the CLI starts fast; text in the
+pictures is English only (the default font has no Hangul). Nothing here trains or recomputes results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import UserError
+from ..results import Comparison, GradientStudy, LayerStats, ProbeRecord, RunResult
+
+FORMATS = ("png", "svg", "pdf")
+# Okabe–Ito, reordered so the pale yellow comes last (it is hard to see as a line on white)
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+SPLIT_COLOURS = {"train": "#0072B2", "validation": "#E69F00", "test": "#009E73"}
+SPLIT_STYLES = {"train": "-", "validation": "--", "test": ":"}
+STYLE = {
+    "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 10, "figure.titlesize": 14,
+    "xtick.labelsize": 10, "ytick.labelsize": 10, "axes.grid": True, "grid.alpha": 0.3, "grid.linewidth": 0.6,
+    "axes.spines.top": False, "axes.spines.right": False, "lines.linewidth": 2.0, "svg.hashsalt": "actcli",
+    "savefig.dpi": 150,
+}
+DELTA = r"$\|\delta\|$"
+
+
+# ------------------------------------------------------------------------------------------- plumbing
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _format(path: Path) -> str:
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise UserError(f"cannot write a figure as '{path.name}': use a .png, .svg or .pdf file name "
+                        f"(png, svg or pdf)")
+    return fmt
+
+
+@contextlib.contextmanager
+def _figure(path: str | os.PathLike, nrows: int = 1, ncols: int = 1, figsize=(10, 6), **kw) -> Iterator:
+    """Yield (fig, axes[nrows][ncols]); on a clean exit save to `path` atomically. The figure is always closed."""
+    path = Path(path)
+    fmt = _format(path)
+    plt = _pyplot()
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", squeeze=False, **kw)
+        try:
+            yield fig, axes
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.{fmt}")
+            try:
+                fig.savefig(tmp, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+        finally:
+            plt.close(fig)
+
+
+def _series(values: Sequence[float | None] | None) -> np.ndarray:
+    """A history list as floats, None (JSON's NaN) as NaN."""
+    return np.array([np.nan if v is None else v for v in (values or [])], dtype=float)
+
+
+def _mean_std(curves: list[Sequence[float | None]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-epoch mean and std over runs of different lengths, ignoring NaN/inf; NaN where no run has a value."""
+    n = max((len(c) for c in curves), default=0)
+    a = np.full((len(curves), n), np.nan)
+    for i, c in enumerate(curves):
+        a[i, : len(c)] = _series(c)
+    ok = np.isfinite(a)
+    count = ok.sum(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = np.where(count > 0, np.where(ok, a, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan)
+        dev = np.where(ok, a - np.where(count > 0, mean, 0.0), 0.0)
+        std = np.where(count > 0, np.sqrt((dev**2).sum(axis=0) / np.maximum(count, 1)), np.nan)
+    return mean, std
+
+
+def _positive(values) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    return v[np.isfinite(v) & (v > 0)]
+
+
+def _log_if_wide(ax, values, span: float = 30.0) -> None:
+    """Log y when the positive values span more than `span`× (a loss that drops by decades, or blows up)."""
+    v = _positive(values)
+    if v.size and v.max() / v.min() > span:
+        ax.set_yscale("log")
+
+
+def _percent_axis(ax) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def _integer_x(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _layer_names(rec: ProbeRecord) -> list[str]:
+    """'hidden 1' … 'hidden n', 'head' (the head is the layer that is not hidden)."""
+    names, k = [], 0
+    for info in rec.layers:
+        k += info.hidden
+        names.append(f"hidden {k}" if info.hidden else "head")
+    return names
+
+
+def _layer_colours(n: int) -> list:
+    """First → last layer along viridis (stopping before its palest yellow)."""
+    from matplotlib import colormaps
+
+    return [colormaps["viridis"](x) for x in np.linspace(0.0, 0.85, max(n, 1))]
+
+
+def _final(rec: ProbeRecord) -> list[LayerStats]:
+    return rec.final or (rec.epochs[-1] if rec.epochs else rec.init)
+
+
+def _fmt_ratio(x: float) -> str:
+    return f"{x:.2g}" if 0.01 <= abs(x) < 1000 else f"{x:.1e}"
+
+
+def _panel_grid(k: int) -> tuple[int, int]:
+    return (1, k) if k <= 3 else (math.ceil(k / 3), 3) if k > 4 else (2, 2)
+
+
+# ------------------------------------------------------------------------------------------- one run
+
+def plot_history(run: RunResult, path) -> Path:
+    """loss.png: the loss (train, validation, test) and accuracy panels over epochs (MAE for regression)."""
+    h = run.history
+    metric = "mae" if run.kind == "regression" else "accuracy"
+    splits = (("train", ""), ("validation", "val_"), ("test", "test_"))
+    has_metric = any(f"{p}{metric}" in h for _, p in splits)
+    with _figure(path, 1, 2 if has_metric else 1, figsize=(10, 5.5) if has_metric else (8, 5.5)) as (fig, axes):
+        fig.suptitle(f"Training history: {run.hidden_activation} on {run.task} ({run.name})")
+        panels = [("loss", "loss" + (" (MSE)" if run.kind == "regression" else ""))]
+        if has_metric:
+            panels.append((metric, "accuracy" if metric == "accuracy" else "mean absolute error (MAE)"))
+        for ax, (key, label) in zip(axes[0], panels):
+            everything = []
+            for split, prefix in splits:
+                values = _series(h.get(f"{prefix}{key}"))
+                if not values.size:
+                    continue
+                epochs = np.arange(1, values.size + 1)
+                ax.plot(epochs, values, SPLIT_STYLES[split], color=SPLIT_COLOURS[split], label=split,
+                        marker="o" if values.size <= 30 else None, markersize=4)
+                everything.extend(values)
+            ax.set_title(label[0].upper() + label[1:] + " per epoch")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(label)
+            _integer_x(ax)
+            if key == "accuracy":
+                _percent_axis(ax)
+            else:
+                _log_if_wide(ax, everything)
+            if run.status != "completed" and run.stopped_at:
+                ax.axvline(run.stopped_at.get("epoch", 0), color="#D55E00", ls="--", lw=1.5,
+                           label=f"{run.status} (epoch {run.stopped_at.get('epoch')})")
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend()
+    return Path(path)
+
+
+def plot_activation_function(name: str, x, y, dy, path, title: str) -> Path:
+    """The activation f(x) and its derivative f'(x) on one axis (for `explain`)."""
+    with _figure(path) as (fig, axes):
+        ax = axes[0][0]
+        ax.axhline(0, color="0.6", lw=0.8)
+        ax.axvline(0, color="0.6", lw=0.8)
+        ax.plot(x, y, color="#0072B2", label=f"{name}(x)")
+        ax.plot(x, dy, "--", color="#D55E00", label=f"derivative {name}'(x)")
+        ax.set_title(title)
+        ax.set_xlabel("input x (pre-activation)")
+        ax.set_ylabel("output")
+        ax.legend()
+    return Path(path)
+
+
+# ------------------------------------------------------------------------------------------- 2-D tasks
+
+def _labels(y) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        return np.argmax(y, axis=1)
+    return y.reshape(-1)
+
+
+def _scatter_classes(ax, x, labels) -> None:
+    markers = "os^DvP*X"
+    for j, cls in enumerate(np.unique(labels)):
+        m = labels == cls
+        ax.scatter(x[m, 0], x[m, 1], s=28, color=PALETTE[j % len(PALETTE)], marker=markers[j % len(markers)],
+                   edgecolors="black", linewidths=0.6, label=f"class {cls:g}", zorder=3)
+
+
+def plot_dataset(x, y, title: str, path) -> Path:
+    """A 2-D task: its points coloured by class (by value, with a colour bar, for a regression target)."""
+    x = np.asarray(x, dtype=float)
+    labels = _labels(y)
+    with _figure(path, figsize=(8, 6.5)) as (fig, axes):
+        ax = axes[0][0]
+        continuous = labels.dtype.kind == "f" and (np.unique(labels).size > 20 or
+                                                   not np.allclose(labels, np.round(labels)))
+        if continuous:
+            points = ax.scatter(x[:, 0], x[:, 1], c=labels, cmap="viridis", s=28, edgecolors="black",
+                                linewidths=0.4)
+            fig.colorbar(points, ax=ax, label="target value")
+        else:
+            _scatter_classes(ax, x, labels.astype(int) if labels.dtype.kind == "f" else labels)
+            ax.legend()
+        ax.set_title(title)
+        ax.set_xlabel("$x_1$ (first input feature)")
+        ax.set_ylabel("$x_2$ (second input feature)")
+        ax.set_aspect("equal", adjustable="datalim")
+    return Path(path)
+
+
+def plot_decision_boundary(xx, yy, prob, x_test, y_test, title: str, path) -> Path:
+    """Like TF Playground: P(class 1) as a filled contour with the 0.5 line (or, for a multi-class `prob` of
+    shape (gx, gy, k), the argmax class as regions), and the test points coloured by class with black edges."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    xx, yy, prob = np.asarray(xx, float), np.asarray(yy, float), np.asarray(prob, float)
+    x_test = np.asarray(x_test, float)
+    labels = _labels(y_test).astype(int)
+    with _figure(path, figsize=(9, 7)) as (fig, axes):
+        ax = axes[0][0]
+        if prob.ndim == 3 and prob.shape[-1] > 1:
+            k = prob.shape[-1]
+            cls = np.argmax(prob, axis=-1)
+            ax.contourf(xx, yy, cls, levels=np.arange(k + 1) - 0.5, colors=PALETTE[:k], alpha=0.3)
+            if np.unique(cls).size > 1:
+                ax.contour(xx, yy, cls, levels=np.arange(k - 1) + 0.5, colors="black", linewidths=1.2)
+            caption = "shaded: the predicted class (argmax); lines: class boundaries"
+        else:
+            p = prob.reshape(xx.shape)
+            cmap = LinearSegmentedColormap.from_list("okabe_blue_orange", [PALETTE[0], "#FFFFFF", "#E69F00"])
+            filled = ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 21), cmap=cmap, alpha=0.85)
+            if p.min() < 0.5 < p.max():
+                ax.contour(xx, yy, p, levels=[0.5], colors="black", linewidths=2)
+            fig.colorbar(filled, ax=ax, label="predicted probability of class 1", ticks=np.linspace(0, 1, 6))
+            caption = "shaded: predicted P(class 1); black line: P = 0.5 (the decision boundary)"
+        _scatter_classes(ax, x_test, labels)
+        ax.set_title(f"{title}\n{caption}")
+        ax.set_xlabel("$x_1$ (first input feature)")
+        ax.set_ylabel("$x_2$ (second input feature)")
+        ax.set_xlim(xx.min(), xx.max())
+        ax.set_ylim(yy.min(), yy.max())
+        ax.legend(title="test points", loc="upper right", framealpha=0.9)
+    return Path(path)
+
+
+# ------------------------------------------------------------------------------------------- compare
+
+def _compare_title(cmp: Comparison) -> str:
+    seeds = max((r.seeds for r in cmp.results), default=0)
+    return (f"{cmp.task}: {cmp.depth} hidden layers × {cmp.width} units, "
+            f"mean ± std over {seeds} seed{'s' if seeds != 1 else ''}")
+
+
+def plot_compare(cmp: Comparison, path) -> Path:
+    """compare.png: training loss and test accuracy (test MSE for regression) per activation over epochs,
+    the mean over seeds as a line with a ± std band, one colour per activation."""
+    regression = cmp.kind == "regression"
+    right_key = "test_loss" if regression else "test_accuracy"
+    with _figure(path, 1, 2, figsize=(11, 5.5)) as (fig, axes):
+        ax_loss, ax_right = axes[0]
+        fig.suptitle(f"Activations compared: {_compare_title(cmp)}")
+        everything: dict[str, list] = {"loss": [], right_key: []}
+        for j, summary in enumerate(cmp.results):
+            runs = cmp.runs.get(summary.activation, [])
+            colour = PALETTE[j % len(PALETTE)]
+            label = summary.activation + (f" ({summary.diverged} of {summary.seeds} diverged)"
+                                          if summary.diverged else "")
+            for ax, key in ((ax_loss, "loss"), (ax_right, right_key)):
+                key = key if any(key in r.history for r in runs) or key != "test_accuracy" else "accuracy"
+                mean, std = _mean_std([r.history.get(key, []) for r in runs])
+                if not mean.size:
+                    continue
+                epochs = np.arange(1, mean.size + 1)
+                ax.plot(epochs, mean, color=colour, label=label)
+                lower = np.maximum(mean - std, mean / 10) if key != "test_accuracy" else mean - std
+                ax.fill_between(epochs, lower, mean + std, color=colour, alpha=0.18, linewidth=0)
+                everything[key if key in everything else right_key].extend(mean)
+        ax_loss.set_title("Training loss per epoch")
+        ax_loss.set_ylabel("training loss" + (" (MSE)" if regression else ""))
+        _log_if_wide(ax_loss, everything["loss"])
+        if regression:
+            ax_right.set_title("Test MSE per epoch")
+            ax_right.set_ylabel("test mean squared error")
+            _log_if_wide(ax_right, everything[right_key])
+        else:
+            ax_right.set_title("Test accuracy per epoch")
+            ax_right.set_ylabel("test accuracy")
+            ax_right.axhline(cmp.target, color="black", ls="--", lw=1.2, label=f"target {100 * cmp.target:.0f}%")
+            _percent_axis(ax_right)
+        for ax in (ax_loss, ax_right):
+            ax.set_xlabel("epoch")
+            _integer_x(ax)
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend()
+    return Path(path)
+
+
+def plot_compare_gradients(cmp: Comparison, path) -> Path:
+    """compare_gradients.png: first ÷ last hidden ‖δ‖ per activation at init and at the end, as bars from the
+    ratio-1 line ("no vanishing") on a log axis, with the values written on them."""
+    acts = [r.activation for r in cmp.results]
+    series = (("at initialisation", [r.grad_ratio_init for r in cmp.results], "#E69F00"),
+              ("at the end of training", [r.grad_ratio_final for r in cmp.results], "#0072B2"))
+    good = _positive([v for _, vals, _ in series for v in vals if v is not None])
+    lo = min(good.min() if good.size else 1.0, 0.1) / 4
+    hi = max(good.max() if good.size else 1.0, 10.0) * 4
+    with _figure(path, figsize=(10, 6)) as (fig, axes):
+        ax = axes[0][0]
+        ax.set_yscale("log")
+        ax.set_ylim(lo, hi)
+        ax.axhspan(lo, 0.1, color="#D55E00", alpha=0.08, lw=0)
+        ax.axhspan(10, hi, color="#CC79A7", alpha=0.08, lw=0)
+        ax.text(1.0, 0.1, "vanishing (< 0.1) ", transform=ax.get_yaxis_transform(), ha="right", va="top",
+                color="#D55E00", fontsize=10)
+        ax.text(1.0, 10, "exploding (> 10) ", transform=ax.get_yaxis_transform(), ha="right", va="bottom",
+                color="#CC79A7", fontsize=10)
+        ax.axhline(1.0, color="black", ls="--", lw=1.2, label="no vanishing (ratio 1)")
+        x = np.arange(len(acts))
+        width = 0.38
+        for k, (label, values, colour) in enumerate(series):
+            pos = x + (k - 0.5) * width
+            ok = [v is not None and math.isfinite(v) and v > 0 for v in values]
+            heights = [v - 1.0 if good_ else 0.0 for v, good_ in zip(values, ok)]
+            bars = ax.bar(pos, heights, width * 0.95, bottom=1.0, color=colour, label=label, edgecolor="black",
+                          linewidth=0.5)
+            for bar, v, good_ in zip(bars, values, ok):
+                text = _fmt_ratio(v) if good_ else "n/a"
+                y = v if good_ else 1.0
+                ax.annotate(text, (bar.get_x() + bar.get_width() / 2, y), xytext=(0, -4 if good_ and v < 1 else 4),
+                            textcoords="offset points", ha="center", va="top" if good_ and v < 1 else "bottom",
+                            fontsize=10)
+        ax.set_xticks(x, acts)
+        ax.grid(axis="x", visible=False)
+        ax.set_xlabel("hidden activation")
+        ax.set_ylabel(f"first ÷ last hidden layer {DELTA} (log scale)")
+        ax.set_title(f"How much of the gradient reaches the first hidden layer\n{_compare_title(cmp)}")
+        ax.legend(loc="upper left")
+    return Path(path)
+
+
+# ------------------------------------------------------------------------------------------- gradient study
+
+def plot_gradient_norms(study: GradientStudy, path) -> Path:
+    """gradient_norms.png: one panel per activation, each layer's ‖δ‖ over epochs (0 = initialisation), the
+    epoch's mean with its std as a thin band; log y shared by all panels; layers coloured first → last."""
+    acts = list(study.probes)
+    nrows, ncols = _panel_grid(len(acts))
+    everything = []
+    with _figure(path, nrows, ncols, figsize=(max(10, 4 * ncols + 2), 4.5 * nrows + 1), sharey=True) as (fig, axes):
+        fig.suptitle(f"Gradient reaching each layer during training: {study.task}, "
+                     f"{study.depth} hidden layers × {study.width} units")
+        flat = axes.ravel()
+        for ax in flat[len(acts):]:
+            ax.set_visible(False)
+        for ax, act in zip(flat, acts):
+            rec = study.probes[act]
+            names = _layer_names(rec)
+            colours = _layer_colours(len(names))
+            snapshots = [rec.init] + (rec.epochs or ([rec.final] if rec.final else []))
+            x = np.arange(len(snapshots)) if rec.epochs or not rec.final else np.array([0, study.epochs])
+            for i, (name, colour) in enumerate(zip(names, colours)):
+                mean = np.array([s[i].delta_norm if s[i].delta_norm and s[i].delta_norm > 0 else np.nan
+                                 for s in snapshots], dtype=float)
+                std = np.array([s[i].delta_norm_std or 0.0 for s in snapshots], dtype=float)
+                ax.plot(x, mean, color=colour, label=name, lw=1.8, marker="o" if len(x) <= 25 else None,
+                        markersize=3)
+                ax.fill_between(x, np.maximum(mean - std, mean / 10), mean + std, color=colour, alpha=0.15,
+                                linewidth=0)
+                everything.extend(mean)
+            init = study.inits.get(act)
+            ax.set_title(f"{act}" + (f" (init {init})" if init else ""))
+            ax.set_xlabel("epoch (0 = initialisation)")
+            _integer_x(ax)
+        for row in axes:
+            row[0].set_ylabel(f"{DELTA} (bias gradient norm, log scale)")
+        if _positive(everything).size:
+            flat[0].set_yscale("log")
+        handles, labels = flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right center", title="layer")
+    return Path(path)
+
+
+def plot_gradient_init(study: GradientStudy, path) -> Path:
+    """gradient_init.png (Nielsen's figure): ‖δ‖ of each layer at initialisation, activations side by side."""
+    acts = list(study.probes)
+    names = max((_layer_names(r) for r in study.probes.values()), key=len, default=[])
+    with _figure(path, figsize=(10, 6)) as (fig, axes):
+        ax = axes[0][0]
+        x = np.arange(len(names))
+        width = 0.8 / max(len(acts), 1)
+        values = []
+        for j, act in enumerate(acts):
+            rec = study.probes[act]
+            v = np.array([s.delta_norm if s.delta_norm and s.delta_norm > 0 else np.nan for s in rec.init])
+            values.extend(v)
+            ratio = rec.grad_ratio("init")
+            label = act + (f" (first ÷ last hidden: {_fmt_ratio(ratio)})" if ratio else "")
+            ax.bar(x[: v.size] + (j - (len(acts) - 1) / 2) * width, np.nan_to_num(v, nan=0.0), width * 0.95,
+                   color=PALETTE[j % len(PALETTE)], label=label, edgecolor="black", linewidth=0.4)
+        if _positive(values).size:
+            ax.set_yscale("log")
+        ax.set_xticks(x, names)
+        ax.grid(axis="x", visible=False)
+        ax.set_xlabel("layer (input side → output side)")
+        ax.set_ylabel(f"{DELTA} at initialisation (log scale)")
+        ax.set_title(f"Gradient reaching each layer at initialisation (before any training)\n{study.task}, "
+                     f"{study.depth} hidden layers × {study.width} units")
+        ax.legend()
+    return Path(path)
+
+
+def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str) -> Path:
+    acts = list(study.probes)
+    with _figure(path, len(acts), 2, figsize=(11, max(6.0, 2.8 * len(acts) + 1)), sharex="row") as (fig, axes):
+        fig.suptitle(f"{what} per layer at initialisation and at the end (after Glorot & Bengio, 2010)\n"
+                     f"{study.task}, {study.depth} hidden layers × {study.width} units")
+        handles = {}
+        for row, act in zip(axes, acts):
+            rec = study.probes[act]
+            names = _layer_names(rec)
+            colours = _layer_colours(len(names))
+            for ax, stats, moment in ((row[0], rec.init, "at initialisation"), (row[1], _final(rec), "at the end")):
+                drawn = False
+                for name, colour, s in zip(names, colours, stats):
+                    hist = getattr(s, attr)
+                    if not hist:
+                        continue
+                    counts, edges = np.asarray(hist[0], float), np.asarray(hist[1], float)
+                    total = counts.sum()
+                    if total <= 0 or edges.size != counts.size + 1:
+                        continue
+                    handles[name] = ax.stairs(counts / total, edges, color=colour, lw=1.6, label=name)
+                    drawn = True
+                if not drawn:
+                    ax.text(0.5, 0.5, "no histogram recorded", transform=ax.transAxes, ha="center", va="center",
+                            color="0.4")
+                ax.set_title(f"{act}: {moment}")
+                ax.set_ylabel("fraction of values")
+            row[1].set_xlabel(xlabel)
+            row[0].set_xlabel(xlabel)
+        if handles:
+            fig.legend(list(handles.values()), list(handles), loc="outside right center", title="layer")
+    return Path(path)
+
+
+def plot_gradient_hist(study: GradientStudy, path) -> Path:
+    """gradient_hist.png: histograms of the back-propagated gradient δ per layer, at init and at the end."""
+    return _plot_hists(study, path, "delta_hist", "Back-propagated gradients δ",
+                       "δ = ∂L/∂z (gradient at the layer's pre-activation)")
+
+
+def plot_activation_hist(study: GradientStudy, path) -> Path:
+    """activation_hist.png: histograms of each layer's activation values, at init and at the end."""
+    return _plot_hists(study, path, "act_hist", "Activation values", "activation value (layer output)")
