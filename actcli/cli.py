@@ -1,19 +1,187 @@
-"""The actcli command line (Typer): parse options, call the lab, hand results to the report. No math here."""
+"""The actcli command line (Typer): parse options, call the lab, hand results to the report. No math here.
+
+Every mistake a user can make ends in one line on stderr and exit status 2 (`UserError`, an unknown name, a bad
+option); Ctrl-C stops a training within a second, keeps what is finished and exits 130.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
+
+try:  # Typer ≥ 0.20 vendors click as typer._click; older versions use click itself
+    from typer import _click as click
+except ImportError:  # pragma: no cover
+    import click
 
 from . import __version__
+from .errors import UserError
 
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    help="actcli — a lab for seeing how activation functions shape a neural network.",
-)
 
+_ABORTS = tuple({getattr(mod, "Abort") for mod in (click.exceptions, typer, click) if hasattr(mod, "Abort")})
+
+
+class _Group(TyperGroup):
+    """Turns usage errors and user errors into one clean line and exit status 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+            sys.exit(0)
+        except click.exceptions.UsageError as exc:
+            cmd = exc.ctx.command_path if exc.ctx else "actcli"
+            _fail(f"{exc.format_message()} — see '{cmd} --help'")
+        except _ABORTS:
+            sys.exit(130)
+        except click.exceptions.ClickException as exc:
+            _fail(exc.format_message())
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
+                  help="actcli — a lab for seeing how activation functions shape a neural network.")
+
+FORMATS = ("png", "svg", "pdf")
+LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Language of explanations: en or ko "
+                                                               "(default: from LANG).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+
+def _fail(message: str, code: int = 2) -> None:
+    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 140  # piped or captured output: wide enough for the comparison table
+    return console
+
+
+def _lang(lang: str | None) -> str:
+    from .teach.texts import current_lang
+
+    try:
+        return current_lang(lang)
+    except ValueError as exc:
+        raise UserError(f"{exc}") from None
+
+
+def _guard(fn):
+    """Run a command body: user errors → one line, exit 2."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .nn._registry import UnknownNameError
+
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            _fail(str(exc))
+        except UnknownNameError as exc:
+            _fail(str(exc))
+
+    return wrapper
+
+
+def _need(name: str, value: Any, minimum: float = 1, exclusive: bool = False) -> None:
+    if value is None:
+        return
+    bad = value <= minimum if exclusive else value < minimum
+    if bad:
+        word = "greater than" if exclusive else "at least"
+        raise UserError(f"{name} must be {word} {minimum:g}, got {value:g} — e.g. {name} "
+                        f"{minimum if not exclusive else minimum + 1:g}")
+
+
+def _format(fmt: str) -> str:
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise UserError(f"--format must be one of {', '.join(FORMATS)}, got '{fmt}'")
+    return fmt
+
+
+def _activations(value: str) -> list[str]:
+    from .nn import activations
+    from .nn._registry import closest
+
+    items = [v.strip() for v in value.split(",")]
+    if not value.strip() or any(not v for v in items):
+        raise UserError(f"--activations '{value}' has an empty item — give names separated by commas, "
+                        "e.g. --activations relu,sigmoid")
+    out = []
+    for item in items:
+        if item not in activations.REGISTRY:
+            hint = closest(item, activations.names())
+            hint = f" — did you mean '{hint}'?" if hint else ""
+            raise UserError(f"--activations: unknown activation '{item}'{hint} "
+                            f"Valid: {', '.join(activations.names())}")
+        name = activations.REGISTRY.canonical(item)
+        try:
+            activations.get(name)
+        except (TypeError, ValueError) as exc:
+            raise UserError(f"--activations: '{item}' needs parameters ({exc}) — use it in a spec instead") from None
+        if name in out:
+            raise UserError(f"--activations: '{item}' is listed twice — give each activation once")
+        out.append(name)
+    return out
+
+
+class _Interrupt:
+    """First Ctrl-C: ask the training to stop and keep what is finished. Second: leave at once."""
+
+    def __init__(self):
+        self.event = threading.Event()
+        self._old = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.event.is_set():
+            os._exit(130)
+        self.event.set()
+        sys.stderr.write("\nstopping after this batch, saving what is finished (Ctrl-C again to quit at once)\n")
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+        return False
+
+
+def _load_spec(path: Path | None, default=None):
+    from . import spec as specmod
+
+    if path is None:
+        return (default or specmod.default_spec)(), None
+    return specmod.load_spec(path), Path(path).resolve().parent
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+# -- root ------------------------------------------------------------------------------------------------
 
 def _version(value: bool) -> None:
     if value:
@@ -23,11 +191,543 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[
-        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = None,
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Show the version and exit.")] = None,
 ) -> None:
-    """actcli — a lab for seeing how activation functions shape a neural network."""
+    """actcli — a lab for seeing how activation functions shape a neural network.
+
+    Start with 'actcli train' (the notes' model), 'actcli compare --activations relu,sigmoid' and
+    'actcli plot-gradients'.
+    """
+
+
+# -- train ------------------------------------------------------------------------------------------------
+
+@app.command()
+@_guard
+def train(
+    spec: Annotated[Optional[Path], typer.Argument(help="A YAML spec (see configs/). Default: the notes' model, "
+                                                      "28 features → 64 relu → 32 relu → 10 softmax.")] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Override training.epochs.")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="Override training.batch_size.")] = None,
+    lr: Annotated[Optional[float], typer.Option(help="Override the optimizer's learning_rate.")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Override training.seed (weights and shuffling).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Run folder (default: runs/<name>-<timestamp>/).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the results table.")] = False,
+    as_json: JsonOpt = False,
+    no_plots: Annotated[bool, typer.Option("--no-plots", help="Do not draw loss.png and "
+                                                              "decision_boundary.png.")] = False,
+    lang: LangOpt = None,
+) -> None:
+    """Train a spec and save a run folder (spec, history, metrics, probes, weights, pictures).
+
+    Example: actcli train configs/binary-sigmoid-head.yaml --epochs 20
+    """
+    from . import lab, runs
+    from . import spec as specmod
+
+    lang = _lang(lang)
+    _need("--epochs", epochs)
+    _need("--batch-size", batch_size)
+    _need("--lr", lr, 0, exclusive=True)
+    _need("--seed", seed, 0)
+    sp, base_dir = _load_spec(spec)
+    if any(v is not None for v in (epochs, batch_size, lr, seed)):
+        sp = specmod.with_overrides(sp, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+    dataset = lab.load_data(sp, base_dir)
+    findings = _lint(sp, base_dir, lang, dataset)
+    lab.check_head(sp, dataset)
+    model = lab.build_model(sp, dataset.n_features)
+    existed = out is not None and Path(out).exists()
+    run_dir = runs.new_run_dir(sp.name, out)
+    console = _console()
+    err = _console(stderr=True)
+    show = not (quiet or as_json)
+    if findings and not as_json:
+        from .report.teach_tables import findings_table
+
+        err.print(findings_table(findings, lang))
+    if show:
+        from .report import tables
+
+        console.print(tables.model_summary_table(model.summary_rows(), model.count_params(), sp.name))
+    try:
+        with _Interrupt() as intr, _progress(console, show, sp.training.epochs) as progress:
+            result, art = lab.train_run(sp, base_dir, progress=progress, stop=intr.event, dataset=dataset,
+                                        model=model)
+            lab.save_run(result, art, run_dir, plots=not no_plots)
+    except BaseException:
+        if not existed:
+            _remove_if_empty(run_dir)
+        raise
+    _report_run(result, console, err, quiet, as_json)
+    if result.status == "diverged":
+        at = result.stopped_at or {}
+        err.print(f"training diverged at epoch {at.get('epoch')}, step {at.get('step')}: the loss or the weights "
+                  f"stopped being finite — try a smaller learning rate (e.g. --lr "
+                  f"{_smaller_lr(sp):g}). History so far is in {run_dir}", markup=False)
+        raise typer.Exit(1)
+    if result.status == "interrupted":
+        err.print(f"interrupted: what was finished is saved in {run_dir}", markup=False)
+        raise typer.Exit(130)
+
+
+def _smaller_lr(sp) -> float:
+    opt = sp.resolved()["training"]["optimizer"]
+    lr = opt.get("learning_rate", 0.01) if isinstance(opt, dict) else 0.01
+    return float(lr) / 10 if isinstance(lr, (int, float)) else 0.001
+
+
+def _remove_if_empty(path: Path) -> None:
+    try:
+        if path.is_dir() and not any(p for p in path.iterdir() if not p.name.startswith(".")):
+            for p in path.iterdir():
+                p.unlink()
+            path.rmdir()
+    except OSError:
+        pass
+
+
+def _lint(sp, base_dir, lang, dataset=None):
+    """The linter's findings (teach.check); errors stop here with exit status 2."""
+    try:
+        from .teach import check
+    except ImportError:  # pragma: no cover - the linter ships with actcli
+        return []
+    findings = check.check_spec(sp, base_dir, lang)
+    errors = check.errors_only(findings)
+    if errors:
+        from .report.teach_tables import findings_table
+
+        _console(stderr=True).print(findings_table(findings, lang))
+        first = errors[0]
+        raise UserError(f"{first.path}: {first.message} — {first.fix}")
+    return findings
+
+
+class _progress:
+    """Live loss/accuracy: a Rich progress bar on a terminal, plain lines otherwise, nothing when quiet."""
+
+    def __init__(self, console, show: bool, epochs: int):
+        self.console, self.show, self.epochs = console, show, epochs
+        self.bar = None
+
+    def __enter__(self):
+        if self.show and self.console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("epoch"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[m]}"),
+                                TimeElapsedColumn(), console=self.console, transient=False)
+            self.bar.start()
+            self.task = self.bar.add_task("train", total=self.epochs, m="")
+        return self if self.show else None
+
+    def __call__(self, epoch: int, epochs: int, logs: dict) -> None:
+        shown = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if isinstance(v, float))
+        if self.bar is not None:
+            self.bar.update(self.task, completed=epoch, m=shown)
+        else:
+            self.console.print(f"epoch {epoch}/{epochs}  {shown}", markup=False, highlight=False)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+def _report_run(result, console, err, quiet: bool, as_json: bool) -> None:
+    if as_json:
+        _print_json(result.metrics())
+        return
+    from .report import tables
+
+    console.print(tables.run_results_table(result))
+    if result.probes is not None and not quiet:
+        console.print(tables.layer_gradients_table(result.probes))
+    if not quiet:
+        console.print(f"run folder: {result.run_dir}", markup=False, highlight=False)
+
+
+# -- evaluate / predict / runs -------------------------------------------------------------------------------
+
+RunOpt = Annotated[Path, typer.Option("--run", help="A run folder written by 'actcli train'.")]
+
+
+@app.command()
+@_guard
+def evaluate(
+    run: RunOpt,
+    data: Annotated[Optional[Path], typer.Option("--data", help="A CSV with the same columns as the run's task "
+                                                                "(default: the run's own test split).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reload a run's weights and report loss and accuracy on its test data (or on --data).
+
+    Example: actcli evaluate --run runs/moons-sigmoid-head-20260101-120000
+    """
+    from . import lab
+
+    model, sp, dataset = lab.rebuild_model(run)
+    x, y_raw, where = dataset.x_test, None, "test split"
+    if data is not None:
+        x, y_raw = _csv_for_run(data, sp, dataset, need_target=True)
+        where = str(data)
+    loss = model.loss.name
+    y = y_raw if y_raw is not None else dataset.targets(loss, "test")
+    if data is not None:
+        y = _encode_like(dataset, y_raw, loss)
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        res = model.evaluate(x, y, return_dict=True)
+    out = {"run_dir": str(run), "data": where, "samples": int(len(x)), **{k: float(v) for k, v in res.items()}}
+    if dataset.kind == "regression":
+        out.pop("accuracy", None)
+    if as_json:
+        _print_json(out)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{sp.name} on {where}", title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for k, v in out.items():
+        if k in ("loss", "accuracy"):
+            table.add_row(k, f"{v:.4f}" if k == "loss" else f"{v:.1%}")
+    table.add_row("samples", str(len(x)))
+    _console().print(table)
+
+
+def _csv_for_run(path: Path, sp, dataset, need_target: bool):
+    """Read a CSV with the run's feature columns (and target), scaled like the training data."""
+    from . import data as datamod
+
+    return datamod.read_features_for(path, dataset, need_target=need_target)
+
+
+def _encode_like(dataset, labels, loss: str):
+    import dataclasses
+
+    fake = dataclasses.replace(dataset, y_test=labels)
+    return fake.targets(loss, "test")
+
+
+@app.command()
+@_guard
+def predict(
+    file: Annotated[Path, typer.Argument(help="A CSV with the run's feature columns (a target column is ignored).")],
+    run: RunOpt,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write predictions to this CSV "
+                                                              "(default: print them).")] = None,
+) -> None:
+    """Predict with a trained run: one row per input row (class and probabilities, or the value).
+
+    Example: actcli predict new_points.csv --run runs/moons-sigmoid-head-20260101-120000 --out preds.csv
+    """
+    from . import lab, runs
+
+    model, sp, dataset = lab.rebuild_model(run)
+    x, _ = _csv_for_run(file, sp, dataset, need_target=False)
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        p = model.predict(x)
+    if dataset.kind == "regression":
+        header, rows = ["prediction"], [[float(v)] for v in p[:, 0]]
+    elif p.shape[1] == 1:
+        header = ["class", "probability"]
+        rows = [[dataset.class_names[int(v > 0.5)], float(v)] for v in p[:, 0]]
+    else:
+        header = ["class", *[f"p_{c}" for c in dataset.class_names]]
+        rows = [[dataset.class_names[int(np.argmax(r))], *map(float, r)] for r in p]
+    if out is not None:
+        runs.prepare_dir(Path(out).parent if str(Path(out).parent) else Path("."))
+        runs.write_csv(out, header, rows)
+        _console().print(f"{len(rows)} predictions written to {out}", markup=False)
+        return
+    import csv
+
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+
+
+@app.command("runs")
+@_guard
+def runs_cmd(
+    folder: Annotated[Path, typer.Option("--dir", help="Where the runs are.")] = Path("runs"),
+    as_json: JsonOpt = False,
+) -> None:
+    """List the run folders: name, date, task, status and test metric."""
+    from . import runs
+    from .report import tables
+
+    rows = runs.list_runs(folder)
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        _console().print(f"no runs in {folder}/ yet — try: actcli train", markup=False)
+        return
+    _console().print(tables.runs_table(rows))
+
+
+# -- datasets / schema ----------------------------------------------------------------------------------------
+
+@app.command()
+@_guard
+def datasets(
+    name: Annotated[Optional[str], typer.Argument(help="A task to show (omit to list them all).")] = None,
+    plot: Annotated[bool, typer.Option("--plot", help="Save a scatter picture of a 2-D task.")] = False,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the picture.")] = Path("."),
+    fmt: Annotated[str, typer.Option("--format", help="png, svg or pdf.")] = "png",
+    as_json: JsonOpt = False,
+) -> None:
+    """List the synthetic tasks and their parameters, or draw one (actcli datasets moons --plot)."""
+    from . import data as datamod
+    from . import runs
+    from .report import tables
+
+    rows = datamod.describe_tasks()
+    if name is not None:
+        ds = datamod.make_task(name)
+        rows = [r for r in rows if r["name"] == name]
+        if plot:
+            if ds.n_features != 2:
+                raise UserError(f"task '{name}' has {ds.n_features} features; --plot draws 2-D tasks "
+                                "(moons, circles, xor, gaussians, spiral, checkerboard, blobs, gaussian_quantiles)")
+            from .report import plots
+
+            runs.prepare_dir(out)
+            import numpy as np
+
+            path = plots.plot_dataset(np.concatenate([ds.x_train, ds.x_test]),
+                                      np.concatenate([ds.y_train, ds.y_test]),
+                                      f"{name}: {len(ds.x_train) + len(ds.x_test)} samples",
+                                      Path(out) / f"{name}.{_format(fmt)}")
+            rows = [{**r, "file": str(path)} for r in rows]
+    if as_json:
+        _print_json(rows)
+        return
+    _console().print(tables.datasets_table(rows))
+    for r in rows:
+        if "file" in r:
+            _console().print(f"saved {r['file']}", markup=False)
+
+
+@app.command()
+@_guard
+def schema() -> None:
+    """Print the JSON Schema of a spec (for editors that complete and check YAML)."""
+    from .spec import json_schema
+
+    _print_json(json_schema())
+
+
+# -- compare --------------------------------------------------------------------------------------------------
+
+def _study_out(out: Optional[Path], name: str) -> Path:
+    from . import runs
+
+    return runs.new_run_dir(name, out)
+
+
+@app.command()
+@_guard
+def compare(
+    activations: Annotated[str, typer.Option(help="Hidden activations to compare, comma-separated.")] = "relu,sigmoid",
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec (default: 5 hidden layers "
+                                                                "of 32 on two circles, plain SGD).")] = None,
+    task: Annotated[Optional[str], typer.Option(help="Use this task instead (see actcli datasets).")] = None,
+    depth: Annotated[Optional[int], typer.Option(help="Number of hidden layers.")] = None,
+    width: Annotated[Optional[int], typer.Option(help="Units per hidden layer.")] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Epochs per training.")] = None,
+    seeds: Annotated[int, typer.Option(help="Trainings per activation, each with its own seed.")] = 3,
+    target: Annotated[float, typer.Option(help="Accuracy for 'epochs to target' (0-1).")] = 0.9,
+    init: Annotated[str, typer.Option(help="auto: He for relu-like, Glorot for sigmoid/tanh, LeCun for selu; "
+                                           "keep: the spec's initializers.")] = "auto",
+    jobs: Annotated[int, typer.Option(help="Trainings in parallel (processes).")] = 1,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/compare-<timestamp>/).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Pictures as png, svg or pdf.")] = "png",
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Train the same network once per hidden activation (and seed) and compare them.
+
+    Example: actcli compare --activations relu,sigmoid,tanh --seeds 3 --jobs 2
+    """
+    from . import lab, runs, sweep
+
+    lang = _lang(lang)
+    fmt = _format(fmt)
+    acts = _activations(activations)
+    for name, value in (("--depth", depth), ("--width", width), ("--epochs", epochs), ("--seeds", seeds),
+                        ("--jobs", jobs)):
+        _need(name, value)
+    if not (0 < target <= 1):
+        raise UserError(f"--target must be an accuracy between 0 and 1, got {target:g} — e.g. --target 0.9")
+    if init not in ("auto", "keep"):
+        raise UserError(f"--init must be auto or keep, got '{init}'")
+    base, base_dir = _load_spec(spec, sweep.default_spec)
+    if task is not None:
+        base = _with_task(base, task)
+    # Check everything that can be known before any training: data, head, the variants themselves.
+    dataset = lab.load_data(base, base_dir)
+    lab.check_head(base, dataset)
+    for act in acts:
+        lab.vary(base, act, init, depth, width, epochs)
+    folder = _study_out(out, "compare")
+    console = _console()
+    show = not as_json
+
+    def done(i, total, run):
+        if show:
+            state = run.status if run.status != "completed" else f"test accuracy {run.test_accuracy or 0:.1%}"
+            console.print(f"[{i + 1}/{total}] {run.hidden_activation} seed {run.seed}: {state}", markup=False,
+                          highlight=False)
+
+    with _Interrupt() as intr:
+        cmp = sweep.compare(base, acts, seeds=seeds, depth=depth, width=width, epochs=epochs, target=target,
+                            init_mode=init, jobs=jobs, out=folder, base_dir=base_dir, fmt=fmt, stop=intr.event,
+                            on_done=done)
+    files = _save_comparison(cmp, folder, fmt)
+    if as_json:
+        _print_json({"results": cmp.to_dict(with_runs=False)["results"], "files": [str(f) for f in files],
+                     "out": str(folder)})
+    else:
+        from .report import tables
+        from .teach.narrate import compare_sentences
+
+        console.print(tables.comparison_table(cmp, lang))
+        for sentence in compare_sentences(cmp, lang):
+            console.print(sentence, markup=False, highlight=False)
+        console.print(f"saved: {', '.join(str(f) for f in files)}", markup=False, highlight=False)
+    if intr.event.is_set():
+        raise typer.Exit(130)
+
+
+def _with_task(base, task: str):
+    from . import data as datamod
+    from .spec import spec_from_dict
+
+    if task not in datamod.TASKS:
+        from .nn._registry import closest
+
+        hint = closest(task, list(datamod.TASKS))
+        hint = f" — did you mean '{hint}'?" if hint else ""
+        raise UserError(f"--task: unknown task '{task}'{hint} Valid: {', '.join(datamod.TASKS)}")
+    d = base.resolved()
+    d["task"] = {"dataset": task}
+    d["model"]["input_dim"] = None
+    info = datamod.TASKS[task]
+    head = d["model"]["layers"][-1]
+    if info.kind == "multiclass":
+        head.update(units=int(info.defaults.get("classes", 3)), activation="softmax")
+        d["training"]["loss"] = "categorical_crossentropy"
+    elif info.kind == "regression":
+        head.update(units=1, activation="linear")
+        d["training"]["loss"] = "mse"
+    else:
+        head.update(units=1, activation="sigmoid")
+        d["training"]["loss"] = "binary_crossentropy"
+    return spec_from_dict(d, source=f"<--task {task}>")
+
+
+def _save_comparison(cmp, folder: Path, fmt: str) -> list[Path]:
+    from . import lab, runs
+    from .report import plots
+
+    files = [Path(plots.plot_compare(cmp, folder / f"compare.{fmt}")),
+             Path(plots.plot_compare_gradients(cmp, folder / f"compare_gradients.{fmt}"))]
+    header = ["activation", "seeds", "test_accuracy_mean", "test_accuracy_std", "test_loss_mean",
+              "epochs_to_target", "reached_target", "grad_ratio_init", "grad_ratio_final", "dead_fraction",
+              "saturated_fraction", "diverged", "seconds", "init"]
+    rows = [[getattr(r, k) for k in header] for r in cmp.results]
+    files.append(runs.write_csv(folder / "results.csv", header, rows))
+    cmp.files = [str(f) for f in files] + [str(folder / "results.json")]
+    data = cmp.to_dict()
+    for runs_ in data.get("runs", {}).values():  # run folders relative to the comparison's folder
+        for r in runs_:
+            if r.get("run_dir"):
+                r["run_dir"] = os.path.relpath(r["run_dir"], folder)
+    files.append(runs.write_json(folder / "results.json", data))
+    del lab
+    return files
+
+
+# -- plot-gradients ---------------------------------------------------------------------------------------------
+
+@app.command("plot-gradients")
+@_guard
+def plot_gradients(
+    activations: Annotated[str, typer.Option(help="Hidden activations, comma-separated.")] = "sigmoid,tanh,relu",
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec.")] = None,
+    run: Annotated[Optional[Path], typer.Option("--run", help="Draw a finished train run's probes "
+                                                              "(no training).")] = None,
+    depth: Annotated[Optional[int], typer.Option(help="Hidden layers (default 6 for the built-in net).")] = None,
+    width: Annotated[Optional[int], typer.Option(help="Units per hidden layer.")] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Epochs of training.")] = None,
+    init: Annotated[str, typer.Option(help="auto (He/Glorot/LeCun to suit) or keep (the spec's own).")] = "auto",
+    jobs: Annotated[int, typer.Option(help="Trainings in parallel (processes).")] = 1,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/gradients-<timestamp>/).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Pictures as png, svg or pdf.")] = "png",
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Draw the gradient that reaches each layer, at initialisation and while training.
+
+    Example: actcli plot-gradients --activations sigmoid,relu --depth 8
+    """
+    from . import lab, sweep
+
+    lang = _lang(lang)
+    fmt = _format(fmt)
+    for name, value in (("--depth", depth), ("--width", width), ("--epochs", epochs), ("--jobs", jobs)):
+        _need(name, value)
+    if init not in ("auto", "keep"):
+        raise UserError(f"--init must be auto or keep, got '{init}'")
+    if run is not None:
+        result, _ = lab.load_run(run)
+        study = sweep.study_from_run(result)
+        folder = _study_out(out, "gradients") if out is not None else Path(run)
+    else:
+        acts = _activations(activations)
+        base, base_dir = _load_spec(spec, sweep.default_spec)
+        if spec is None and depth is None:
+            depth = sweep.STUDY_DEPTH
+        dataset = lab.load_data(base, base_dir)
+        lab.check_head(base, dataset)
+        for act in acts:
+            lab.vary(base, act, init, depth, width, epochs)
+        folder = _study_out(out, "gradients")
+        with _Interrupt() as intr:
+            study = sweep.gradient_study(base, acts, depth=depth, width=width, epochs=epochs, init_mode=init,
+                                         jobs=jobs, out=folder, base_dir=base_dir, stop=intr.event)
+    files = _save_study(study, folder, fmt)
+    if as_json:
+        _print_json({"activations": study.layers_json(), "files": [str(f) for f in files], "out": str(folder)})
+        return
+    from .report import tables
+    from .teach.narrate import gradient_sentences
+
+    console = _console()
+    console.print(tables.gradient_study_table(study))
+    for sentence in gradient_sentences(study, lang):
+        console.print(sentence, markup=False, highlight=False)
+    console.print(f"saved: {', '.join(str(f) for f in files)}", markup=False, highlight=False)
+
+
+def _save_study(study, folder: Path, fmt: str) -> list[Path]:
+    from . import runs
+    from .report import plots
+
+    files = [Path(plots.plot_gradient_norms(study, folder / f"gradient_norms.{fmt}")),
+             Path(plots.plot_gradient_init(study, folder / f"gradient_init.{fmt}")),
+             Path(plots.plot_gradient_hist(study, folder / f"gradient_hist.{fmt}")),
+             Path(plots.plot_activation_hist(study, folder / f"activation_hist.{fmt}"))]
+    study.files = [str(f) for f in files]
+    files.append(runs.write_json(folder / "gradients.json", study.to_dict()))
+    return files
 
 
 def main() -> None:

@@ -244,6 +244,7 @@ def save_run(result: RunResult, art: RunArtifacts, run_dir: Path, plots: bool = 
     metrics.json is written last, so a folder with metrics.json is a complete run.
     """
     run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
     result.run_dir = str(run_dir)
     files = [runs.write_text(run_dir / "spec.yaml", dump_yaml(art.spec))]
     header, rows = history_rows(result)
