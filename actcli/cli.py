@@ -661,7 +661,8 @@ def _save_comparison(cmp, folder: Path, fmt: str) -> list[Path]:
 @_guard
 def plot_gradients(
     activations: Annotated[str, typer.Option(help="Hidden activations, comma-separated.")] = "sigmoid,tanh,relu",
-    spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec.")] = None,
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec (default: the notes' "
+                                                                "28-feature, 10-class task, 6 hidden layers of 32).")] = None,
     run: Annotated[Optional[Path], typer.Option("--run", help="Draw a finished train run's probes "
                                                               "(no training).")] = None,
     depth: Annotated[Optional[int], typer.Option(help="Hidden layers (default 6 for the built-in net).")] = None,
@@ -692,7 +693,7 @@ def plot_gradients(
         folder = _study_out(out, "gradients") if out is not None else Path(run)
     else:
         acts = _activations(activations)
-        base, base_dir = _load_spec(spec, sweep.default_spec)
+        base, base_dir = _load_spec(spec, sweep.study_spec)
         if spec is None and depth is None:
             depth = sweep.STUDY_DEPTH
         dataset = lab.load_data(base, base_dir)

@@ -34,6 +34,16 @@ COMPARE_DEFAULT = {
 }
 STUDY_DEPTH = 6
 
+
+def study_spec() -> Spec:
+    """The gradient study's default: the notes' task (28 features, 10 classes), 10 epochs."""
+    from .spec import default_spec as notes_spec
+
+    d = notes_spec().resolved()
+    d["name"] = "gradients"
+    d["training"]["epochs"] = 10
+    return spec_from_dict(d, source="<gradient study default>")
+
 _WORKER_STOP: Any = None
 
 
