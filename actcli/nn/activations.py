@@ -163,6 +163,27 @@ def _mask(condition: np.ndarray, dtype: np.dtype, scale: float = 1.0) -> np.ndar
     return out
 
 
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)), keeping x's dtype. exp(-x) may overflow to inf, giving exactly 0, which is
+    right; this is about 3x faster than scipy's expit, which is not vectorised for float32."""
+    e = np.negative(x)
+    with np.errstate(over="ignore"):
+        np.exp(e, out=e)
+    e += 1
+    return np.reciprocal(e, out=e)
+
+
+def _log1p_exp_neg_abs(x: np.ndarray) -> np.ndarray:
+    """log(1 + exp(-|x|)), the bounded part of softplus(x) = max(x, 0) + log(1 + exp(-|x|)).
+
+    Never overflows, and is about 10x faster than np.logaddexp or scipy's log_expit in float32.
+    """
+    a = np.abs(x)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    return np.log1p(a, out=a)
+
+
 def _check_axis(act: Activation) -> None:
     if isinstance(act.axis, bool) or not isinstance(act.axis, (int, np.integer)):
         raise TypeError(f"activation '{act.name}': axis must be an int, got {act.axis!r}")
@@ -257,7 +278,7 @@ class Sigmoid(Activation):
     bounds = (0.0, 1.0)
 
     def forward(self, x):
-        return special.expit(x)
+        return _sigmoid(x)
 
     def derivative(self, x, y):
         d = 1 - y
@@ -432,8 +453,8 @@ class HardSiLU(Activation):
     def derivative(self, x, y):
         d = x / 3
         d += 0.5
-        d[x < -3] = 0
-        d[x > 3] = 1
+        d *= (x >= -3) & (x <= 3)  # mask arithmetic: several times faster than np.where or indexing
+        d += x > 3
         return d
 
 
@@ -469,7 +490,7 @@ class HardShrink(Activation):
         self._number("threshold", low=0.0)
 
     def forward(self, x):
-        return np.where(np.abs(x) > self.threshold, x, 0)
+        return x * (np.abs(x) > self.threshold)  # exact: the zeroed entries are finite
 
     def derivative(self, x, y):
         return _mask(np.abs(x) > self.threshold, x.dtype)
@@ -534,7 +555,8 @@ class SparsePlus(Activation):
         q += 1
         q *= q
         q *= 0.25
-        return np.where(x >= 1, x, q)
+        # (x + 1)^2 / 4 - x = (x - 1)^2 / 4 >= 0, so the max picks q below 1 and x from 1 on, exactly
+        return np.maximum(x, q, out=q)
 
     def derivative(self, x, y):
         d = np.clip(x, -1, 1)
@@ -562,13 +584,19 @@ class ELU(Activation):
         self.max_derivative = max(1.0, abs(self._number("alpha")))
 
     def forward(self, x):
-        neg = np.minimum(x, 0)
-        np.expm1(neg, out=neg)
-        neg *= self.alpha
-        return np.where(x > 0, x, neg)
+        y = np.minimum(x, 0)
+        np.expm1(y, out=y)
+        y *= self.alpha
+        y += np.maximum(x, 0)  # one side is exactly 0: no np.where needed (it is slow)
+        return y
 
     def derivative(self, x, y):
-        return np.where(x > 0, 1, y + self.alpha)
+        d = np.minimum(x, 0)
+        np.exp(d, out=d)
+        d *= self.alpha
+        if self.alpha != 1:
+            d += _mask(x > 0, x.dtype, 1 - self.alpha)
+        return d
 
 
 @register("selu")
@@ -585,15 +613,19 @@ class SELU(Activation):
     max_derivative = ALPHA * SCALE  # ≈ 1.7581, at x -> 0 from the left
 
     def forward(self, x):
-        neg = np.minimum(x, 0)
-        np.expm1(neg, out=neg)
-        neg *= self.ALPHA
-        y = np.where(x > 0, x, neg)
+        y = np.minimum(x, 0)
+        np.expm1(y, out=y)
+        y *= self.ALPHA
+        y += np.maximum(x, 0)
         y *= self.SCALE
         return y
 
     def derivative(self, x, y):
-        return np.where(x > 0, self.SCALE, y + self.SCALE * self.ALPHA)
+        d = np.minimum(x, 0)
+        np.exp(d, out=d)
+        d *= self.SCALE * self.ALPHA
+        d += _mask(x > 0, x.dtype, self.SCALE - self.SCALE * self.ALPHA)
+        return d
 
 
 @register("celu")
@@ -663,7 +695,9 @@ class Softplus(Activation):
     max_derivative = 1.0
 
     def forward(self, x):
-        return np.logaddexp(x, 0)
+        y = _log1p_exp_neg_abs(x)
+        y += np.maximum(x, 0)
+        return y
 
     def derivative(self, x, y):
         d = np.negative(y)
@@ -708,23 +742,37 @@ class Squareplus(Activation):
     params = {"b": 4}
 
     def _check(self):
-        b = self._number("b", low=0.0)
-        self._half_sqrt_b = 0.5 * math.sqrt(b)
-        self.relu_like = b == 0
+        self.relu_like = self._number("b", low=0.0) == 0
 
     def forward(self, x):
         # s = (sqrt(x^2 + b) + |x|) / 2 without overflow; for x < 0 use the equal b / (4 s), which
         # avoids the cancellation in x + sqrt(x^2 + b) (float32 gives 0 at x = -1e4; the true value is 1e-4).
-        s = np.hypot(0.5 * x, self._half_sqrt_b)
-        s += 0.5 * np.abs(x)
         if self.b == 0:
-            return np.where(x >= 0, s, 0)
-        return np.where(x >= 0, s, np.divide(0.25 * self.b, s, out=np.zeros_like(s), where=s > 0))
+            return np.maximum(x, 0)
+        r = self._root(x)
+        r *= 0.5
+        s = np.abs(x)
+        s *= 0.5
+        s += r  # s = (sqrt(x^2 + b) + |x|) / 2 >= sqrt(b) / 2 > 0
+        pos = x >= 0
+        y = np.divide(0.25 * self.b, s)
+        y *= ~pos
+        s *= pos
+        y += s  # a blend of two finite values, exact (np.where is several times slower)
+        return y
+
+    def _root(self, x):
+        """sqrt(x^2 + b) without overflow: past |x| = 2^60 it equals |x| to float precision."""
+        r = np.clip(x, -(2.0**60), 2.0**60)
+        r *= r
+        r += self.b
+        np.sqrt(r, out=r)
+        return np.maximum(r, np.abs(x), out=r)
 
     def derivative(self, x, y):
-        r = np.hypot(x, 2 * self._half_sqrt_b)
         if self.b == 0:
             return _mask(x > 0, x.dtype)
+        r = self._root(x)
         return np.divide(y, r, out=r)
 
 
@@ -739,12 +787,12 @@ class SiLU(Activation):
     max_derivative = 1.0998393201  # at x ≈ 2.3994
 
     def forward(self, x):
-        y = special.expit(x)
+        y = _sigmoid(x)
         y *= x
         return y
 
     def derivative(self, x, y):
-        s = special.expit(x)
+        s = _sigmoid(x)
         d = 1 - s
         d *= y
         d += s
@@ -822,20 +870,38 @@ class Mish(Activation):
     output_range = "[-0.3088, inf)"
     max_derivative = 1.0884981613  # at x ≈ 1.4906
 
+    @staticmethod
+    def _parts(x):
+        """e = exp(x) and n = e (e + 2), so tanh(softplus(x)) = n / (n + 2), sigmoid(x) = e / (1 + e).
+
+        Past x = 20, n / (n + 2) is 1 to float64 precision, so x is clipped there and nothing overflows.
+        """
+        e = np.minimum(x, 20)
+        np.exp(e, out=e)
+        n = e + 2
+        n *= e
+        return e, n
+
     def forward(self, x):
-        t = np.logaddexp(x, 0)
-        np.tanh(t, out=t)
-        t *= x
-        return t
+        _, n = self._parts(x)
+        y = n + 2
+        np.divide(n, y, out=y)
+        y *= x
+        return y
 
     def derivative(self, x, y):
-        t = np.logaddexp(x, 0)
-        np.tanh(t, out=t)
-        d = t * t
-        np.subtract(1, d, out=d)
+        # 1 - tanh(sp)^2 = 4 (n + 1) / (n + 2)^2, which has no cancellation as tanh -> 1
+        e, n = self._parts(x)
+        n2 = n + 2
+        d = n + 1
+        d *= 4
+        d /= n2
+        d /= n2
         d *= x
-        d *= special.expit(x)
-        d += t
+        d *= e
+        d /= e + 1
+        n /= n2
+        d += n
         return d
 
 
@@ -850,7 +916,9 @@ class LogSigmoid(Activation):
     max_derivative = 1.0
 
     def forward(self, x):
-        return special.log_expit(x)
+        y = _log1p_exp_neg_abs(x)
+        np.subtract(np.minimum(x, 0), y, out=y)
+        return y
 
     def derivative(self, x, y):
         d = np.expm1(y)
@@ -989,13 +1057,13 @@ class GLU(Activation):
 
     def forward(self, x):
         a, b = self._halves(x)
-        y = special.expit(b)
+        y = _sigmoid(b)
         y *= a
         return y
 
     def backward(self, x, y, grad_y):
         a, b = self._halves(x)
-        s = special.expit(b)
+        s = _sigmoid(b)
         grad_a = grad_y * s
         grad_b = 1 - s
         grad_b *= grad_a
