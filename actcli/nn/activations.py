@@ -5,10 +5,11 @@
 `backward(x, y, grad_y)` gives the gradient with respect to its input. Teaching texts live elsewhere
 (data files); only the math and its one-line formula live here.
 
-Numerics: float32 in gives float32 out; saturating functions use `expit`, `log_expit`, `logaddexp` or a
-clip so that inputs of any finite size give finite results without NumPy warnings. The one exception is
-`exponential`, which overflows to inf above about 88 (float32) exactly as Keras does, silently.
-Derivatives at kinks follow torch's autograd convention (relu'(0) = 0).
+Numerics: float32 in gives float32 out. Saturating functions take exp of non-positive arguments only
+(or of an overflow that is harmless and silenced), log1p, or a clip, so that inputs up to ±1e30 give
+finite results without NumPy warnings. The one exception is `exponential`, which overflows to inf above
+about 88 (float32) exactly as Keras does, silently. Derivatives at kinks follow torch's autograd
+convention (relu'(0) = 0). Hot paths avoid np.where (slow) and scipy ufuncs (not vectorised for float32).
 """
 
 from __future__ import annotations
