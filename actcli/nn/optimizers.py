@@ -85,6 +85,8 @@ class Optimizer:
         self.iterations = 0
         self.slots: dict[str, np.ndarray] = {}
         self._size: int | None = None
+        self._params = self._grads = None
+        self._clips = self._clipping()
 
     # -- the step --------------------------------------------------------------------------------------
     def apply(
@@ -96,14 +98,16 @@ class Optimizer:
         clipnorm needs it, because Keras clips each variable's gradient norm on its own. `grads` is never
         modified (clipping writes to a private buffer), so probes may read it after the step.
         """
-        if self._size is None:
-            self.build(params)
-        if params.shape != (self._size,) or grads.shape != params.shape or grads.dtype != params.dtype:
-            raise ValueError(
-                f"{self.name}: built for one 1-D buffer of {self._size} values ({self._dtype}); got params "
-                f"{params.shape} {params.dtype} and grads {grads.shape} {grads.dtype} one optimizer per model"
-            )
-        g = self._clip(grads, slices)
+        if params is not self._params or grads is not self._grads:  # checked once per buffer pair
+            if self._size is None:
+                self.build(params)
+            if params.shape != (self._size,) or grads.shape != params.shape or grads.dtype != params.dtype:
+                raise ValueError(
+                    f"{self.name}: built for one 1-D buffer of {self._size} values ({self._dtype}); got params "
+                    f"{params.shape} {params.dtype} and grads {grads.shape} {grads.dtype}: one optimizer per model"
+                )
+            self._params, self._grads = params, grads
+        g = self._clip(grads, slices) if self._clips else grads
         t = params.dtype.type
         lr = t(self.learning_rate)
         if self.weight_decay:
@@ -254,20 +258,22 @@ class Adam(Optimizer):
         return {**starts, "velocity_hat": 0.0} if self.amsgrad else starts
 
     def _update(self, params, g, lr, t):
+        # Keras's exact order of operations, in 12 whole-buffer operations: m += (g - m)(1 - β₁),
+        # v += (g² - v)(1 - β₂), w -= (m·α) / (sqrt(v) + ε). Python-float factors keep the buffers float32.
         m, v, tmp, tmp2 = self.slots["momentum"], self.slots["velocity"], self._tmp, self._tmp2
         step = t(self.iterations + 1)
-        alpha = lr * np.sqrt(t(1) - t(self.beta_2) ** step) / (t(1) - t(self.beta_1) ** step)
-        m *= t(self.beta_1)
-        np.multiply(g, t(1 - self.beta_1), out=tmp)
+        alpha = lr * np.sqrt(t(1) - t(self.beta_2) ** step) / (t(1) - t(self.beta_1) ** step)  # in float32
+        np.subtract(g, m, out=tmp)
+        tmp *= 1.0 - self.beta_1
         m += tmp
-        v *= t(self.beta_2)
         np.multiply(g, g, out=tmp)
-        tmp *= t(1 - self.beta_2)
+        tmp -= v
+        tmp *= 1.0 - self.beta_2
         v += tmp
         if self.amsgrad:
             v = np.maximum(self.slots["velocity_hat"], v, out=self.slots["velocity_hat"])
         np.sqrt(v, out=tmp)
-        tmp += t(self.epsilon)
+        tmp += self.epsilon
         np.multiply(m, alpha, out=tmp2)
         tmp2 /= tmp
         params -= tmp2
