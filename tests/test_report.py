@@ -27,7 +27,7 @@ from actcli.results import (
 
 # ----------------------------------------------------------------------------------------------- factories
 
-# per-layer fall-off of ‖δ‖ going back (first/last hidden ratio = FALL ** -(depth - 1)), at init and at the end
+# per-layer fall-off of ‖δ‖ going back (first/last hidden ratio = FALL ** -(depth - 1)), at init and end
 FALL = {"sigmoid": (4.0, 2.5), "tanh": (1.25, 1.1), "relu": (1.0, 1.02)}
 INITS = {"sigmoid": "glorot_uniform", "tanh": "glorot_uniform", "relu": "he_uniform"}
 
@@ -46,8 +46,8 @@ def make_probes(activation: str = "sigmoid", depth: int = 6, width: int = 16, ep
     """A ProbeRecord whose hidden ‖δ‖ falls FALL[activation] per layer going back (last hidden = 1e-2)."""
     rng = np.random.default_rng(seed)
     fall_init, fall_end = FALL[activation]
-    layers = [LayerInfo(name="dense" if i == 0 else f"dense_{i}", units=width, activation=activation, hidden=True)
-              for i in range(depth)]
+    layers = [LayerInfo(name="dense" if i == 0 else f"dense_{i}", units=width, activation=activation,
+                        hidden=True) for i in range(depth)]
     layers.append(LayerInfo(name=f"dense_{depth}", units=head_units, activation="sigmoid", hidden=False))
 
     def stats(fall: float, level: float, spread: float = 0.0) -> list[LayerStats]:
@@ -66,7 +66,8 @@ def make_probes(activation: str = "sigmoid", depth: int = 6, width: int = 16, ep
     init = stats(fall_init, 1e-2)
     per_epoch = [stats(fall_init + (fall_end - fall_init) * (e + 1) / epochs, 1e-2 * (1 - 0.05 * e), 0.2)
                  for e in range(epochs)]
-    return ProbeRecord(layers=layers, init=init, epochs=per_epoch, final=stats(fall_end, 5e-3), probe_samples=256)
+    return ProbeRecord(layers=layers, init=init, epochs=per_epoch, final=stats(fall_end, 5e-3),
+                       probe_samples=256)
 
 
 # a typical curve per activation: (accuracy at epoch 1, at the last epoch)
@@ -106,8 +107,10 @@ def make_run(activation: str = "relu", epochs: int = 10, seed: int = 0, kind: st
 def make_comparison(kind: str = "binary", seeds: int = 3, epochs: int = 10, diverged: int = 0) -> Comparison:
     """relu reaches 90% in 4 epochs (3/3 seeds), tanh in 7.5 (2/3), sigmoid never; ratios from FALL."""
     acts = ["relu", "tanh", "sigmoid"]
-    runs = {a: [make_run(a, epochs, s, kind, status="diverged" if a == "tanh" and s < diverged else "completed")
-                for s in range(seeds)] for a in acts}
+    def status(a, s):
+        return "diverged" if a == "tanh" and s < diverged else "completed"
+
+    runs = {a: [make_run(a, epochs, s, kind, status=status(a, s)) for s in range(seeds)] for a in acts}
     reached = {"relu": (4.0, seeds), "tanh": (7.5, max(seeds - 1, 1)), "sigmoid": (None, 0)}
     results = []
     for a in acts:
@@ -133,8 +136,8 @@ def make_study(acts=("relu", "tanh", "sigmoid"), depth: int = 6, epochs: int = 1
 
 
 def render(renderable, styles: bool = False) -> str:
-    console = Console(record=True, width=120, force_terminal=styles, color_system="truecolor" if styles else None,
-                      file=io.StringIO())
+    console = Console(record=True, width=120, force_terminal=styles,
+                      color_system="truecolor" if styles else None, file=io.StringIO())
     console.print(renderable)
     return console.export_text(styles=styles)
 
@@ -167,7 +170,8 @@ def test_model_summary_table_has_keras_columns_and_totals():
                                                                                       "(None, 1)", 65)], 1921,
                                             name="sequential"))
     for expected in ("Layer (type)", "Output Shape", "Param #", "dense (Dense)", "(None, 64)", "1,856",
-                     "Total params: 1,921 (7.50 KB)", "Non-trainable params: 0 (0.00 B)", 'Model: "sequential"'):
+                     "Total params: 1,921 (7.50 KB)", "Non-trainable params: 0 (0.00 B)",
+                     'Model: "sequential"'):
         assert expected in out
 
 
@@ -194,7 +198,8 @@ def test_layer_gradients_table_bars_shrink_towards_the_first_layer_for_sigmoid()
     rows = [line for line in out.splitlines() if re.search(r"│ (hidden \d|head)", line)]
     assert len(rows) == 7
     init_bars = [bar_length(row.split("│")[5]) for row in rows]
-    assert all(a < b for a, b in zip(init_bars[:5], init_bars[1:6]))  # hidden 1 … hidden 6 grow
+    # hidden 1 … hidden 6 grow
+    assert all(a < b for a, b in zip(init_bars[:5], init_bars[1:6], strict=True))
     assert f"{probes.init[0].delta_norm:.2e}" in out and "9.8e-04" in out  # ratio 4^-5
     assert "30.0%" in out  # saturated share of hidden 6 at the end
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import UserError
-from ..results import Comparison, GradientStudy, LayerStats, ProbeRecord, RunResult
+from actcli.errors import UserError
+from actcli.results import Comparison, GradientStudy, LayerStats, ProbeRecord, RunResult
+from actcli.teach.narrate import fmt_ratio as _fmt_ratio
 
 FORMATS = ("png", "svg", "pdf")
 # Okabe–Ito, reordered so the pale yellow comes last (it is hard to see as a line on white)
@@ -24,7 +25,8 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 SPLIT_COLOURS = {"train": "#0072B2", "validation": "#E69F00", "test": "#009E73"}
 SPLIT_STYLES = {"train": "-", "validation": "--", "test": ":"}
 STYLE = {
-    "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 10, "figure.titlesize": 14,
+    "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 10,
+    "figure.titlesize": 14,
     "xtick.labelsize": 10, "ytick.labelsize": 10, "axes.grid": True, "grid.alpha": 0.3, "grid.linewidth": 0.6,
     "axes.spines.top": False, "axes.spines.right": False, "lines.linewidth": 2.0, "svg.hashsalt": "actcli",
     "savefig.dpi": 150,
@@ -53,7 +55,7 @@ def _format(path: Path) -> str:
 
 @contextlib.contextmanager
 def _figure(path: str | os.PathLike, nrows: int = 1, ncols: int = 1, figsize=(10, 6), **kw) -> Iterator:
-    """Yield (fig, axes[nrows][ncols]); on a clean exit save to `path` atomically. The figure is always closed."""
+    """Yield (fig, axes[row][col]); on a clean exit save to `path` atomically. Closes the figure anyway."""
     path = Path(path)
     fmt = _format(path)
     plt = _pyplot()
@@ -78,7 +80,7 @@ def _series(values: Sequence[float | None] | None) -> np.ndarray:
 
 
 def _mean_std(curves: list[Sequence[float | None]]) -> tuple[np.ndarray, np.ndarray]:
-    """Per-epoch mean and std over runs of different lengths, ignoring NaN/inf; NaN where no run has a value."""
+    """Per-epoch mean and std over runs of different lengths, ignoring NaN/inf; NaN where no run has one."""
     n = max((len(c) for c in curves), default=0)
     a = np.full((len(curves), n), np.nan)
     for i, c in enumerate(curves):
@@ -107,7 +109,7 @@ def _log_if_wide(ax, values, span: float = 30.0) -> None:
 def _percent_axis(ax) -> None:
     from matplotlib.ticker import PercentFormatter
 
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
 
 
 def _integer_x(ax) -> None:
@@ -136,10 +138,6 @@ def _final(rec: ProbeRecord) -> list[LayerStats]:
     return rec.final or (rec.epochs[-1] if rec.epochs else rec.init)
 
 
-def _fmt_ratio(x: float) -> str:
-    return f"{x:.2g}" if 0.01 <= abs(x) < 1000 else f"{x:.1e}"
-
-
 def _panel_grid(k: int) -> tuple[int, int]:
     return (1, k) if k <= 3 else (math.ceil(k / 3), 3) if k > 4 else (2, 2)
 
@@ -152,12 +150,13 @@ def plot_history(run: RunResult, path) -> Path:
     metric = "mae" if run.kind == "regression" else "accuracy"
     splits = (("train", ""), ("validation", "val_"), ("test", "test_"))
     has_metric = any(f"{p}{metric}" in h for _, p in splits)
-    with _figure(path, 1, 2 if has_metric else 1, figsize=(10, 5.5) if has_metric else (8, 5.5)) as (fig, axes):
+    size = (10, 5.5) if has_metric else (8, 5.5)
+    with _figure(path, 1, 2 if has_metric else 1, figsize=size) as (fig, axes):
         fig.suptitle(f"Training history: {run.hidden_activation} on {run.task} ({run.name})")
         panels = [("loss", "loss" + (" (MSE)" if run.kind == "regression" else ""))]
         if has_metric:
             panels.append((metric, "accuracy" if metric == "accuracy" else "mean absolute error (MAE)"))
-        for ax, (key, label) in zip(axes[0], panels):
+        for ax, (key, label) in zip(axes[0], panels, strict=True):
             everything = []
             for split, prefix in splits:
                 values = _series(h.get(f"{prefix}{key}"))
@@ -239,7 +238,7 @@ def plot_dataset(x, y, title: str, path) -> Path:
 
 def plot_decision_boundary(xx, yy, prob, x_test, y_test, title: str, path) -> Path:
     """Like TF Playground: P(class 1) as a filled contour with the 0.5 line (or, for a multi-class `prob` of
-    shape (gx, gy, k), the argmax class as regions), and the test points coloured by class with black edges."""
+    shape (gx, gy, k), the argmax class as regions), and the test points coloured by class, black edges."""
     from matplotlib.colors import LinearSegmentedColormap
 
     xx, yy, prob = np.asarray(xx, float), np.asarray(yy, float), np.asarray(prob, float)
@@ -248,16 +247,21 @@ def plot_decision_boundary(xx, yy, prob, x_test, y_test, title: str, path) -> Pa
     with _figure(path, figsize=(9, 7)) as (fig, axes):
         ax = axes[0][0]
         if prob.ndim == 3 and prob.shape[-1] > 1:
+            # class j wins where its margin p_j - max_{i≠j} p_i > 0; the margin's 0 line is the boundary
             k = prob.shape[-1]
-            cls = np.argmax(prob, axis=-1)
-            ax.contourf(xx, yy, cls, levels=np.arange(k + 1) - 0.5, colors=PALETTE[:k], alpha=0.3)
-            if np.unique(cls).size > 1:
-                ax.contour(xx, yy, cls, levels=np.arange(k - 1) + 0.5, colors="black", linewidths=1.2)
+            for j in range(k):
+                margin = prob[..., j] - np.max(np.delete(prob, j, axis=-1), axis=-1)
+                if margin.max() > 0:
+                    ax.contourf(xx, yy, margin, levels=[0.0, 1.5], colors=[PALETTE[j % len(PALETTE)]],
+                                alpha=0.3)
+                if margin.min() < 0 < margin.max():
+                    ax.contour(xx, yy, margin, levels=[0.0], colors="black", linewidths=1.2)
             caption = "shaded: the predicted class (argmax); lines: class boundaries"
         else:
             p = prob.reshape(xx.shape)
-            cmap = LinearSegmentedColormap.from_list("okabe_blue_orange", [PALETTE[0], "#FFFFFF", "#E69F00"])
-            filled = ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 21), cmap=cmap, alpha=0.85)
+            cmap = LinearSegmentedColormap.from_list("blue_white_vermillion",
+                                                     [PALETTE[0], "#FFFFFF", PALETTE[1]])
+            filled = ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 21), cmap=cmap, alpha=0.55)
             if p.min() < 0.5 < p.max():
                 ax.contour(xx, yy, p, levels=[0.5], colors="black", linewidths=2)
             fig.colorbar(filled, ax=ax, label="predicted probability of class 1", ticks=np.linspace(0, 1, 6))
@@ -276,8 +280,8 @@ def plot_decision_boundary(xx, yy, prob, x_test, y_test, title: str, path) -> Pa
 
 def _compare_title(cmp: Comparison) -> str:
     seeds = max((r.seeds for r in cmp.results), default=0)
-    return (f"{cmp.task}: {cmp.depth} hidden layers × {cmp.width} units, "
-            f"mean ± std over {seeds} seed{'s' if seeds != 1 else ''}")
+    return (f"{cmp.task}, {cmp.depth} hidden layers × {cmp.width} units, "
+            f"{seeds} seed{'s' if seeds != 1 else ''} per activation")
 
 
 def plot_compare(cmp: Comparison, path) -> Path:
@@ -287,7 +291,7 @@ def plot_compare(cmp: Comparison, path) -> Path:
     right_key = "test_loss" if regression else "test_accuracy"
     with _figure(path, 1, 2, figsize=(11, 5.5)) as (fig, axes):
         ax_loss, ax_right = axes[0]
-        fig.suptitle(f"Activations compared: {_compare_title(cmp)}")
+        fig.suptitle(f"Activations compared on {_compare_title(cmp)} (line: mean, band: ± std)")
         everything: dict[str, list] = {"loss": [], right_key: []}
         for j, summary in enumerate(cmp.results):
             runs = cmp.runs.get(summary.activation, [])
@@ -314,13 +318,17 @@ def plot_compare(cmp: Comparison, path) -> Path:
         else:
             ax_right.set_title("Test accuracy per epoch")
             ax_right.set_ylabel("test accuracy")
-            ax_right.axhline(cmp.target, color="black", ls="--", lw=1.2, label=f"target {100 * cmp.target:.0f}%")
+            ax_right.axhline(cmp.target, color="black", ls="--", lw=1.2,
+                             label=f"target {100 * cmp.target:.0f}%")
             _percent_axis(ax_right)
         for ax in (ax_loss, ax_right):
             ax.set_xlabel("epoch")
             _integer_x(ax)
-            if ax.get_legend_handles_labels()[0]:
-                ax.legend()
+        handles, labels = ax_loss.get_legend_handles_labels()
+        extra = ax_right.get_legend_handles_labels()
+        handles, labels = handles + extra[0][len(cmp.results):], labels + extra[1][len(cmp.results):]
+        if handles:
+            fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 5))
     return Path(path)
 
 
@@ -337,33 +345,30 @@ def plot_compare_gradients(cmp: Comparison, path) -> Path:
         ax = axes[0][0]
         ax.set_yscale("log")
         ax.set_ylim(lo, hi)
-        ax.axhspan(lo, 0.1, color="#D55E00", alpha=0.08, lw=0)
-        ax.axhspan(10, hi, color="#CC79A7", alpha=0.08, lw=0)
-        ax.text(1.0, 0.1, "vanishing (< 0.1) ", transform=ax.get_yaxis_transform(), ha="right", va="top",
-                color="#D55E00", fontsize=10)
-        ax.text(1.0, 10, "exploding (> 10) ", transform=ax.get_yaxis_transform(), ha="right", va="bottom",
-                color="#CC79A7", fontsize=10)
+        ax.axhspan(lo, 0.1, color="#D55E00", alpha=0.1, lw=0, label="vanishing zone (< 0.1)")
+        ax.axhspan(10, hi, color="#CC79A7", alpha=0.1, lw=0, label="exploding zone (> 10)")
         ax.axhline(1.0, color="black", ls="--", lw=1.2, label="no vanishing (ratio 1)")
         x = np.arange(len(acts))
         width = 0.38
         for k, (label, values, colour) in enumerate(series):
             pos = x + (k - 0.5) * width
             ok = [v is not None and math.isfinite(v) and v > 0 for v in values]
-            heights = [v - 1.0 if good_ else 0.0 for v, good_ in zip(values, ok)]
-            bars = ax.bar(pos, heights, width * 0.95, bottom=1.0, color=colour, label=label, edgecolor="black",
-                          linewidth=0.5)
-            for bar, v, good_ in zip(bars, values, ok):
+            heights = [v - 1.0 if good_ else 0.0 for v, good_ in zip(values, ok, strict=True)]
+            bars = ax.bar(pos, heights, width * 0.95, bottom=1.0, color=colour, label=label,
+                          edgecolor="black", linewidth=0.5)
+            for bar, v, good_ in zip(bars, values, ok, strict=True):
                 text = _fmt_ratio(v) if good_ else "n/a"
                 y = v if good_ else 1.0
-                ax.annotate(text, (bar.get_x() + bar.get_width() / 2, y), xytext=(0, -4 if good_ and v < 1 else 4),
-                            textcoords="offset points", ha="center", va="top" if good_ and v < 1 else "bottom",
+                below = good_ and v < 1
+                ax.annotate(text, (bar.get_x() + bar.get_width() / 2, y), xytext=(0, -4 if below else 4),
+                            textcoords="offset points", ha="center", va="top" if below else "bottom",
                             fontsize=10)
         ax.set_xticks(x, acts)
         ax.grid(axis="x", visible=False)
         ax.set_xlabel("hidden activation")
         ax.set_ylabel(f"first ÷ last hidden layer {DELTA} (log scale)")
         ax.set_title(f"How much of the gradient reaches the first hidden layer\n{_compare_title(cmp)}")
-        ax.legend(loc="upper left")
+        fig.legend(loc="outside lower center", ncols=3)
     return Path(path)
 
 
@@ -375,25 +380,26 @@ def plot_gradient_norms(study: GradientStudy, path) -> Path:
     acts = list(study.probes)
     nrows, ncols = _panel_grid(len(acts))
     everything = []
-    with _figure(path, nrows, ncols, figsize=(max(10, 4 * ncols + 2), 4.5 * nrows + 1), sharey=True) as (fig, axes):
+    size = (max(10, 4 * ncols + 2), 4.5 * nrows + 1)
+    with _figure(path, nrows, ncols, figsize=size, sharey=True) as (fig, axes):
         fig.suptitle(f"Gradient reaching each layer during training: {study.task}, "
                      f"{study.depth} hidden layers × {study.width} units")
         flat = axes.ravel()
         for ax in flat[len(acts):]:
             ax.set_visible(False)
-        for ax, act in zip(flat, acts):
+        for ax, act in zip(flat, acts, strict=False):
             rec = study.probes[act]
             names = _layer_names(rec)
             colours = _layer_colours(len(names))
             snapshots = [rec.init] + (rec.epochs or ([rec.final] if rec.final else []))
             x = np.arange(len(snapshots)) if rec.epochs or not rec.final else np.array([0, study.epochs])
-            for i, (name, colour) in enumerate(zip(names, colours)):
+            for i, (name, colour) in enumerate(zip(names, colours, strict=True)):
                 mean = np.array([s[i].delta_norm if s[i].delta_norm and s[i].delta_norm > 0 else np.nan
                                  for s in snapshots], dtype=float)
                 std = np.array([s[i].delta_norm_std or 0.0 for s in snapshots], dtype=float)
                 ax.plot(x, mean, color=colour, label=name, lw=1.8, marker="o" if len(x) <= 25 else None,
                         markersize=3)
-                ax.fill_between(x, np.maximum(mean - std, mean / 10), mean + std, color=colour, alpha=0.15,
+                ax.fill_between(x, np.maximum(mean - std, mean / 10), mean + std, color=colour, alpha=0.1,
                                 linewidth=0)
                 everything.extend(mean)
             init = study.inits.get(act)
@@ -434,23 +440,25 @@ def plot_gradient_init(study: GradientStudy, path) -> Path:
         ax.set_ylabel(f"{DELTA} at initialisation (log scale)")
         ax.set_title(f"Gradient reaching each layer at initialisation (before any training)\n{study.task}, "
                      f"{study.depth} hidden layers × {study.width} units")
-        ax.legend()
+        fig.legend(loc="outside lower center", ncols=min(len(acts), 3))
     return Path(path)
 
 
 def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str) -> Path:
     acts = list(study.probes)
-    with _figure(path, len(acts), 2, figsize=(11, max(6.0, 2.8 * len(acts) + 1)), sharex="row") as (fig, axes):
+    size = (11, max(6.0, 2.8 * len(acts) + 1))
+    with _figure(path, len(acts), 2, figsize=size, sharex="row") as (fig, axes):
         fig.suptitle(f"{what} per layer at initialisation and at the end (after Glorot & Bengio, 2010)\n"
                      f"{study.task}, {study.depth} hidden layers × {study.width} units")
         handles = {}
-        for row, act in zip(axes, acts):
+        for row, act in zip(axes, acts, strict=True):
             rec = study.probes[act]
             names = _layer_names(rec)
             colours = _layer_colours(len(names))
-            for ax, stats, moment in ((row[0], rec.init, "at initialisation"), (row[1], _final(rec), "at the end")):
+            moments = ((row[0], rec.init, "at initialisation"), (row[1], _final(rec), "at the end"))
+            for ax, stats, moment in moments:
                 drawn = False
-                for name, colour, s in zip(names, colours, stats):
+                for name, colour, s in zip(names, colours, stats, strict=True):
                     hist = getattr(s, attr)
                     if not hist:
                         continue
@@ -461,12 +469,12 @@ def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str) -
                     handles[name] = ax.stairs(counts / total, edges, color=colour, lw=1.6, label=name)
                     drawn = True
                 if not drawn:
-                    ax.text(0.5, 0.5, "no histogram recorded", transform=ax.transAxes, ha="center", va="center",
-                            color="0.4")
+                    ax.text(0.5, 0.5, "no histogram recorded", transform=ax.transAxes, ha="center",
+                            va="center", color="0.4")
                 ax.set_title(f"{act}: {moment}")
                 ax.set_ylabel("fraction of values")
-            row[1].set_xlabel(xlabel)
-            row[0].set_xlabel(xlabel)
+        for ax in axes[-1]:
+            ax.set_xlabel(xlabel)
         if handles:
             fig.legend(list(handles.values()), list(handles), loc="outside right center", title="layer")
     return Path(path)

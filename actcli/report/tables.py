@@ -13,8 +13,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..results import ActivationSummary, Comparison, GradientStudy, LayerStats, ProbeRecord, RunResult
-from ..teach.texts import text
+from actcli.results import ActivationSummary, Comparison, GradientStudy, LayerStats, ProbeRecord, RunResult
+from actcli.teach import narrate
+from actcli.teach.texts import text
 
 BEST = "bold green"
 DASH = "–"
@@ -46,12 +47,7 @@ def fmt_norm(x: float | None) -> str:
 
 def fmt_ratio(x: float | None) -> str:
     """A ratio near 1 in plain digits ('0.92'), far from 1 in scientific ('9.8e-04')."""
-    if not _ok(x):
-        return DASH
-    if not 0.01 <= abs(x) < 1000:
-        return f"{x:.1e}"
-    shown = f"{x:.2g}"
-    return f"{x:.1f}" if "." not in shown and abs(x) < 10 else shown
+    return narrate.fmt_ratio(x) if _ok(x) else DASH
 
 
 def fmt_seconds(s: float | None) -> str:
@@ -122,7 +118,8 @@ def model_summary_table(rows: list[tuple[str, str, int]], total: int, name: str 
         return f"{value:.2f} TB"
 
     table = Table(title=f'Model: "{name}"' if name else None, title_justify="left", caption_justify="left",
-                  caption=f"Total params: {total:,} ({size(total)})\nTrainable params: {total:,} ({size(total)})\n"
+                  caption=f"Total params: {total:,} ({size(total)})\n"
+                          f"Trainable params: {total:,} ({size(total)})\n"
                           f"Non-trainable params: 0 ({size(0)})")
     table.add_column("Layer (type)")
     table.add_column("Output Shape")
@@ -176,7 +173,7 @@ def layer_gradients_table(probes: ProbeRecord) -> Table:
                             ("‖δ‖ at init", "left"), ("‖δ‖ at the end", "left"), ("dead", "right"),
                             ("saturated", "right")):
         table.add_column(header, justify=justify)
-    for i, (info, a, b) in enumerate(zip(probes.layers, probes.init, end)):
+    for i, (info, a, b) in enumerate(zip(probes.layers, probes.init, end, strict=True)):
         table.add_row(layer_label(probes, i), info.name, str(info.units), info.activation,
                       _norm_cell(a.delta_norm, lo, hi), _norm_cell(b.delta_norm, lo, hi),
                       fmt_pct(b.dead_fraction), fmt_pct(b.saturated_fraction))
@@ -223,20 +220,22 @@ def comparison_table(cmp: Comparison, lang: str = "en") -> Table:
                         [fmt_pct(r.test_accuracy_mean) + (f" ± {100 * r.test_accuracy_std:.1f}"
                                                           if _ok(r.test_accuracy_std) and r.seeds > 1 else "")
                          for r in rs], "max"))
-        columns.append(("test\nloss", [r.test_loss_mean for r in rs], [fmt_loss(r.test_loss_mean) for r in rs],
-                        "min"))
+        columns.append(("test\nloss", [r.test_loss_mean for r in rs],
+                        [fmt_loss(r.test_loss_mean) for r in rs], "min"))
     if not regression or any(r.epochs_to_target is not None for r in rs):
         reached = [r.epochs_to_target if r.reached_target else None for r in rs]
-        columns.append((f"epochs to {fmt_pct(cmp.target, 0) if not regression else cmp.target}\n(seeds)", reached,
-                        [f"{fmt_epochs(e)} ({r.reached_target}/{r.seeds})" for e, r in zip(reached, rs)], "min"))
-    columns.append(("‖δ‖ ratio\ninit", [r.grad_ratio_init for r in rs], [fmt_ratio(r.grad_ratio_init) for r in rs],
-                    "one"))
+        target = fmt_pct(cmp.target, 0) if not regression else cmp.target
+        shown = [f"{fmt_epochs(e)} ({r.reached_target}/{r.seeds})" for e, r in zip(reached, rs, strict=True)]
+        columns.append((f"epochs to {target}\n(seeds)", reached, shown, "min"))
+    columns.append(("‖δ‖ ratio\ninit", [r.grad_ratio_init for r in rs],
+                    [fmt_ratio(r.grad_ratio_init) for r in rs], "one"))
     columns.append(("‖δ‖ ratio\nend", [r.grad_ratio_final for r in rs],
                     [fmt_ratio(r.grad_ratio_final) for r in rs], "one"))
     dead = [_dead_or_saturated(r) for r in rs]
     columns.append(("dead /\nsat.", [v for v, _ in dead],
                     [f"{fmt_pct(v, 0)} {what}" if v is not None else DASH for v, what in dead], "min"))
-    columns.append(("diverged", [float(r.diverged) for r in rs], [f"{r.diverged}/{r.seeds}" for r in rs], None))
+    columns.append(("diverged", [float(r.diverged) for r in rs], [f"{r.diverged}/{r.seeds}" for r in rs],
+                    None))
     columns.append(("time", [r.seconds for r in rs], [fmt_seconds(r.seconds) for r in rs], None))
 
     if cmp.init_mode == "auto":
@@ -254,7 +253,7 @@ def comparison_table(cmp: Comparison, lang: str = "en") -> Table:
     best = [_best_indices(raw, rule) if rule else set() for _, raw, _, rule in columns]
     for i, r in enumerate(rs):
         cells: list[Text | str] = [r.activation]
-        for (_, _, shown, _), winners in zip(columns, best):
+        for (_, _, shown, _), winners in zip(columns, best, strict=True):
             cells.append(Text(shown[i], style=BEST if i in winners else ""))
         table.add_row(*cells)
     return table
@@ -270,8 +269,8 @@ def gradient_study_table(study: GradientStudy) -> Table:
     values = [s.delta_norm for rec in study.probes.values() for s in rec.init + final_stats(rec)]
     lo, hi = _bar_range(values)
     table = Table(title="‖δ‖ per layer: at init, → at the end", title_justify="left", show_lines=True,
-                  caption=f"{study.task}, {study.depth} hidden layers × {study.width} units, {study.epochs} epochs; "
-                          "bars on one log scale", caption_justify="left")
+                  caption=f"{study.task}, {study.depth} hidden layers × {study.width} units, "
+                          f"{study.epochs} epochs; bars on one log scale", caption_justify="left")
     table.add_column("layer", style="bold")
     for act in acts:
         init = study.inits.get(act)
@@ -290,9 +289,9 @@ def gradient_study_table(study: GradientStudy) -> Table:
             cell.append_text(_norm_cell(final_stats(rec)[i].delta_norm, lo, hi, prefix="→ "))
             cells.append(cell)
         table.add_row(*cells)
-    table.add_row("first/last\nhidden", *[f"  {fmt_ratio(study.probes[a].grad_ratio('init'))}\n"
-                                          f"→ {fmt_ratio(study.probes[a].grad_ratio('final'))}" for a in acts],
-                  style="italic")
+    ratios = [f"  {fmt_ratio(study.probes[a].grad_ratio('init'))}\n"
+              f"→ {fmt_ratio(study.probes[a].grad_ratio('final'))}" for a in acts]
+    table.add_row("first/last\nhidden", *ratios, style="italic")
     return table
 
 
@@ -310,7 +309,8 @@ def runs_table(rows: list[dict]) -> Table:
         else:
             metric = DASH
         table.add_row(str(row.get("name", "")), str(row.get("date", "")), str(row.get("task", "")),
-                      _status(str(row.get("status", ""))), metric, Text(str(row.get("run_dir") or ""), style="dim"))
+                      _status(str(row.get("status", ""))), metric,
+                      Text(str(row.get("run_dir") or ""), style="dim"))
     return table
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 
-from ..results import ActivationSummary, Comparison, GradientStudy, LayerStats, ProbeRecord
-from .texts import text
+from actcli.results import ActivationSummary, Comparison, GradientStudy, LayerStats, ProbeRecord
+from actcli.teach.texts import text
 
 # first/last hidden ‖δ‖ ratio: below VANISHING the gradient vanishes, above EXPLODING it explodes,
 # between HEALTHY_LO and HEALTHY_HI it keeps its size; the gaps are "weakening" and "growing".
-VANISHING, HEALTHY_LO, HEALTHY_HI, EXPLODING = 0.1, 1 / 3, 3.0, 10.0
+VANISHING, HEALTHY_LO, HEALTHY_HI, EXPLODING = 0.1, 0.33, 3.0, 10.0
 
 
 def _ok(x: float | None) -> bool:
@@ -21,7 +21,7 @@ def _ok(x: float | None) -> bool:
 
 
 def gradient_state(ratio: float) -> str:
-    """'vanishing' (< 0.1), 'weakening', 'healthy' (1/3 … 3), 'growing' or 'exploding' (> 10)."""
+    """'vanishing' (< 0.1), 'weakening', 'healthy' (0.33 … 3), 'growing' or 'exploding' (> 10)."""
     if ratio < VANISHING:
         return "vanishing"
     if ratio < HEALTHY_LO:
@@ -42,7 +42,11 @@ def fmt_share(ratio: float) -> str:
 
 
 def fmt_ratio(x: float) -> str:
-    return f"{x:.2g}" if 0.01 <= abs(x) < 1000 else f"{x:.1e}"
+    """A ratio near 1 in plain digits ('1.0', '0.33'), far from 1 in scientific ('9.8e-04')."""
+    if not 0.01 <= abs(x) < 1000:
+        return f"{x:.1e}"
+    shown = f"{x:.2g}"
+    return f"{x:.1f}" if "." not in shown and abs(x) < 10 else shown
 
 
 def _fmt_epochs(x: float) -> str:
@@ -65,7 +69,8 @@ def _gradient_sentence(rs: list[ActivationSummary], lang: str) -> list[str]:
     low = min(with_ratio, key=lambda r: r.grad_ratio_init)
     high = max(with_ratio, key=lambda r: r.grad_ratio_init)
     if low.grad_ratio_init < VANISHING:
-        return [text("narrate", "compare.vanishing", lang, act=low.activation, pct=fmt_share(low.grad_ratio_init))]
+        return [text("narrate", "compare.vanishing", lang, act=low.activation,
+                     pct=fmt_share(low.grad_ratio_init))]
     if high.grad_ratio_init > EXPLODING:
         return [text("narrate", "compare.exploding", lang, act=high.activation,
                      ratio=fmt_ratio(high.grad_ratio_init))]
@@ -97,8 +102,8 @@ def _outcome_sentences(cmp: Comparison, lang: str) -> list[str]:
     reached = [r for r in scored if r.reached_target > 0 and _ok(r.epochs_to_target)]
     if not reached:
         best = max(scored, key=lambda r: r.test_accuracy_mean)
-        return [text("narrate", "compare.none_reach", lang, target=target, total=cmp.epochs, act=best.activation,
-                     acc=_pct(best.test_accuracy_mean))]
+        return [text("narrate", "compare.none_reach", lang, target=target, total=cmp.epochs,
+                     act=best.activation, acc=_pct(best.test_accuracy_mean))]
     # first to the target (ties: more seeds reached it, then higher accuracy)
     best = min(reached, key=lambda r: (r.epochs_to_target, -r.reached_target, -r.test_accuracy_mean))
     key = "compare.alive_reaches" if _alive(best) else "compare.reaches"
@@ -125,8 +130,8 @@ def compare_sentences(cmp: Comparison, lang: str = "en") -> list[str]:
     out = _gradient_sentence(cmp.results, lang) + _outcome_sentences(cmp, lang)
     diverged = [r for r in cmp.results if r.diverged]
     if diverged:
-        runs = ", ".join(text("narrate", "compare.diverged_item", lang, act=r.activation, k=r.diverged, n=r.seeds)
-                         for r in diverged)
+        runs = ", ".join(text("narrate", "compare.diverged_item", lang, act=r.activation, k=r.diverged,
+                              n=r.seeds) for r in diverged)
         out.append(text("narrate", "compare.diverged", lang, runs=runs))
     return out
 
@@ -150,8 +155,8 @@ def gradient_sentences(study: GradientStudy, lang: str = "en") -> list[str]:
         ratio = rec.grad_ratio("init")
         if len(hidden) == 1:
             i = hidden[0]
-            out.append(text("narrate", "gradient.one_hidden", lang, act=act, init=f"{rec.init[i].delta_norm:.2e}",
-                            end=f"{_final(rec)[i].delta_norm:.2e}"))
+            out.append(text("narrate", "gradient.one_hidden", lang, act=act,
+                            init=f"{rec.init[i].delta_norm:.2e}", end=f"{_final(rec)[i].delta_norm:.2e}"))
             continue
         if not _ok(ratio) or ratio <= 0:
             continue
