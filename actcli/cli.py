@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -53,6 +53,16 @@ app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False, pretty
                   help="actcli — a lab for seeing how activation functions shape a neural network.")
 
 FORMATS = ("png", "svg", "pdf")
+# Names shown in --help without importing the engine (which would make --help slow); tests/test_cli.py
+# checks each list against its registry, so they cannot drift.
+ACTIVATION_NAMES = ("linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "relu6", "threshold",
+                    "hard_sigmoid", "hard_silu", "hard_tanh", "hard_shrink", "soft_shrink", "sparse_sigmoid",
+                    "sparse_plus", "elu", "selu", "celu", "exponential", "softplus", "softsign", "squareplus",
+                    "silu", "gelu", "mish", "log_sigmoid", "tanh_shrink", "log_softmax", "sparsemax", "glu")
+TASK_NAMES = ("moons", "circles", "xor", "gaussians", "spiral", "checkerboard", "blobs", "gaussian_quantiles",
+              "classification", "plane", "sine")
+EXAMPLE_NAMES = ("binary-sigmoid-head", "circles-relu", "deep-relu", "deep-sigmoid", "digits-deep-sigmoid",
+                 "notes-sigmoid-head", "notes-softmax-head", "regression-linear", "spiral3-softmax")
 LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Language of explanations: en or ko "
                                                                "(default: from LANG).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
@@ -235,7 +245,7 @@ def train(
     if any(v is not None for v in (epochs, batch_size, lr, seed)):
         sp = specmod.with_overrides(sp, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
     dataset = lab.load_data(sp, base_dir)
-    findings = _lint(sp, base_dir, lang, dataset)
+    findings = _lint(sp, base_dir, lang, spec)
     lab.check_head(sp, dataset)
     model = lab.build_model(sp, dataset.n_features)
     existed = out is not None and Path(out).exists()
@@ -243,10 +253,11 @@ def train(
     console = _console()
     err = _console(stderr=True)
     show = not (quiet or as_json)
-    if findings and not as_json:
+    warnings = [f for f in findings if f.level == "warning"]
+    if warnings and not as_json:  # advice (info) is for 'actcli check'; warnings are shown and training goes on
         from .report.teach_tables import findings_table
 
-        err.print(findings_table(findings, lang))
+        err.print(findings_table(warnings, lang))
     if show:
         from .report import tables
 
@@ -288,20 +299,18 @@ def _remove_if_empty(path: Path) -> None:
         pass
 
 
-def _lint(sp, base_dir, lang, dataset=None):
-    """The linter's findings (teach.check); errors stop here with exit status 2."""
-    try:
-        from .teach import check
-    except ImportError:  # pragma: no cover - the linter ships with actcli
-        return []
+def _lint(sp, base_dir, lang, source: Path | None = None):
+    """The linter's findings (teach.check). Errors stop here with exit status 2, in one line each."""
+    from .teach import check
+
     findings = check.check_spec(sp, base_dir, lang)
     errors = check.errors_only(findings)
     if errors:
-        from .report.teach_tables import findings_table
-
-        _console(stderr=True).print(findings_table(findings, lang))
+        where = f"{source}: " if source is not None else ""
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        see = f"actcli check {source}" if source is not None else "actcli check SPEC"
         first = errors[0]
-        raise UserError(f"{first.path}: {first.message} — {first.fix}")
+        raise UserError(f"{where}{first.path}: {first.message} — {first.fix}{more}; see '{see}'")
     return findings
 
 
@@ -365,22 +374,21 @@ def evaluate(
 
     Example: actcli evaluate --run runs/moons-sigmoid-head-20260101-120000
     """
-    from . import lab
-
-    model, sp, dataset = lab.rebuild_model(run)
-    x, y_raw, where = dataset.x_test, None, "test split"
-    if data is not None:
-        x, y_raw = _csv_for_run(data, sp, dataset, need_target=True)
-        where = str(data)
+    model, sp, dataset = _trained_model(run)
     loss = model.loss.name
-    y = y_raw if y_raw is not None else dataset.targets(loss, "test")
-    if data is not None:
-        y = _encode_like(dataset, y_raw, loss)
+    if data is None:
+        x, y, where = dataset.x_test, dataset.targets(loss, "test"), "its test split"
+    else:
+        x, labels = _csv_for_run(data, sp, dataset, need_target=True)
+        y, where = _encode_like(dataset, labels, loss), str(data)
+    import math
+
     import numpy as np
 
     with np.errstate(all="ignore"):
         res = model.evaluate(x, y, return_dict=True)
-    out = {"run_dir": str(run), "data": where, "samples": int(len(x)), **{k: float(v) for k, v in res.items()}}
+    metrics = {k: (float(v) if math.isfinite(float(v)) else None) for k, v in res.items()}
+    out = {"run_dir": str(run), "data": where, "samples": int(len(x)), **metrics}
     if dataset.kind == "regression":
         out.pop("accuracy", None)
     if as_json:
@@ -388,14 +396,29 @@ def evaluate(
         return
     from rich.table import Table
 
-    table = Table(title=f"{sp.name} on {where}", title_justify="left")
+    table = Table()
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for k, v in out.items():
-        if k in ("loss", "accuracy"):
-            table.add_row(k, f"{v:.4f}" if k == "loss" else f"{v:.1%}")
+    for k in ("loss", "accuracy"):
+        if k in out:
+            v = out[k]
+            table.add_row(k, "not finite" if v is None else (f"{v:.4f}" if k == "loss" else f"{v:.1%}"))
     table.add_row("samples", str(len(x)))
-    _console().print(table)
+    console = _console()
+    console.print(f"{sp.name} on {where}", markup=False, highlight=False)
+    console.print(table)
+
+
+def _trained_model(run: Path):
+    """(model, spec, dataset) of a run folder; a run whose weights are not finite (diverged) is refused."""
+    from . import lab
+    from .errors import RunError
+
+    model, sp, dataset = lab.rebuild_model(run)
+    if not model.weights_finite():
+        raise RunError(f"{run}: the run's weights are not finite (training diverged) — train it again with a "
+                       "smaller learning rate (actcli train SPEC --lr ...)")
+    return model, sp, dataset
 
 
 def _csv_for_run(path: Path, sp, dataset, need_target: bool):
@@ -424,9 +447,11 @@ def predict(
 
     Example: actcli predict new_points.csv --run runs/moons-sigmoid-head-20260101-120000 --out preds.csv
     """
-    from . import lab, runs
+    from . import runs
 
-    model, sp, dataset = lab.rebuild_model(run)
+    if out is not None:
+        _writable_file(out, force=True)
+    model, sp, dataset = _trained_model(run)
     x, _ = _csv_for_run(file, sp, dataset, need_target=False)
     import numpy as np
 
@@ -441,7 +466,6 @@ def predict(
         header = ["class", *[f"p_{c}" for c in dataset.class_names]]
         rows = [[dataset.class_names[int(np.argmax(r))], *map(float, r)] for r in p]
     if out is not None:
-        runs.prepare_dir(Path(out).parent if str(Path(out).parent) else Path("."))
         runs.write_csv(out, header, rows)
         _console().print(f"{len(rows)} predictions written to {out}", markup=False)
         return
@@ -729,6 +753,185 @@ def _save_study(study, folder: Path, fmt: str) -> list[Path]:
     study.files = [str(f) for f in files]
     files.append(runs.write_json(folder / "gradients.json", study.to_dict()))
     return files
+
+
+# -- teach: activations, explain, check, export, init ------------------------------------------------------
+
+@app.command()
+@_guard
+def activations(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """A table of every activation: formula, output range, largest derivative, typical use, pitfalls.
+
+    Example: actcli activations --lang ko
+    """
+    from .teach import explain as ex
+
+    lang = _lang(lang)
+    rows = ex.activation_rows(lang)
+    if as_json:
+        _print_json(rows)
+        return
+    from .report.teach_tables import activations_table
+
+    _console().print(activations_table(rows, lang))
+
+
+@app.command()
+@_guard
+def explain(
+    name: Annotated[str, typer.Argument(help=f"An activation: {', '.join(ACTIVATION_NAMES)} "
+                                             "(Keras aliases such as swish work too).")],
+    lang: LangOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the picture of f(x) and f'(x).")] = Path("."),
+    fmt: Annotated[str, typer.Option("--format", help="Picture as png, svg or pdf.")] = "png",
+    no_plot: Annotated[bool, typer.Option("--no-plot", help="Do not save the picture.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Explain one activation: formula, derivative, range, when to use it, what goes wrong in deep stacks.
+
+    Saves a picture of the function and its derivative (OUT/NAME.png) and draws a small one in the terminal.
+    Example: actcli explain sigmoid --out pictures
+    """
+    from .teach import explain as ex
+
+    lang = _lang(lang)
+    fmt = _format(fmt)
+    expl = ex.explain(name, lang)
+    files = []
+    if not no_plot:
+        from . import runs
+        from .report import plots
+
+        runs.prepare_dir(out)
+        files.append(Path(plots.plot_activation_function(expl.name, expl.x, expl.y, expl.dy,
+                                                          Path(out) / f"{expl.name}.{fmt}", expl.picture_title)))
+    if as_json:
+        _print_json({**expl.to_dict(), "files": [str(f) for f in files]})
+        return
+    from .report.teach_tables import explanation_renderable
+
+    console = _console()
+    console.print(explanation_renderable(expl))
+    for f in files:
+        console.print(f"saved {f}", markup=False, highlight=False)
+
+
+@app.command()
+@_guard
+def check(
+    spec: Annotated[Path, typer.Argument(help="The YAML spec to check.")],
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Lint a spec and explain each finding (error, warning, info) with its key path and a fix.
+
+    Exit status: 0 no errors, 1 errors, 2 the spec cannot be read.
+    Example: actcli check configs/notes-sigmoid-head.yaml
+    """
+    from .teach import check as checker
+
+    lang = _lang(lang)
+    sp, base_dir = _load_spec(spec)
+    findings = checker.check_spec(sp, base_dir, lang)
+    counts = {lvl: sum(f.level == lvl for f in findings) for lvl in ("error", "warning", "info")}
+    if as_json:
+        _print_json({"spec": str(spec), **{f"{k}s": v for k, v in counts.items()},
+                     "findings": [f.to_dict() for f in findings]})
+    elif findings:
+        from .report.teach_tables import findings_table
+
+        _console().print(findings_table(findings, lang))
+    else:
+        from .teach.texts import text
+
+        _console().print(text("check", "clean", lang, spec=str(spec)) if _has_text("check", "clean", lang)
+                         else f"{spec}: nothing to report", markup=False, highlight=False)
+    if counts["error"]:
+        raise typer.Exit(1)
+
+
+def _has_text(topic: str, key: str, lang: str) -> bool:
+    from .teach.texts import text
+
+    try:
+        text(topic, key, lang, spec="")
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
+@app.command()
+@_guard
+def export(
+    spec: Annotated[Path, typer.Argument(help="The YAML spec to export.")],
+    to: Annotated[Literal["keras", "pytorch"], typer.Option("--to", help="keras or pytorch.")] = "keras",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the code to this .py file "
+                                                              "(default: print it).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+) -> None:
+    """Print runnable Python that builds, compiles and fits the same model in Keras or PyTorch.
+
+    Example: actcli export configs/binary-sigmoid-head.yaml --to keras --out model_keras.py
+    """
+    from .teach import export as exporter
+
+    sp, base_dir = _load_spec(spec)
+    if out is not None:
+        _writable_file(out, force)
+    code = exporter.export(sp, to, base_dir)
+    if out is None:
+        sys.stdout.write(code if code.endswith("\n") else code + "\n")
+        return
+    from . import runs
+
+    runs.write_text(out, code)
+    _console(stderr=True).print(f"wrote {out}", markup=False, highlight=False)
+
+
+@app.command("init")
+@_guard
+def init_cmd(
+    task: Annotated[Literal[TASK_NAMES], typer.Option("--task", help="The synthetic task.")] = "moons",
+    head: Annotated[Literal["sigmoid", "softmax"], typer.Option("--head", help="The output activation.")] = "sigmoid",
+    example: Annotated[Optional[Literal[EXAMPLE_NAMES]], typer.Option(
+        "--example", help="Write one of the shipped lesson specs instead.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="The file to write (default: spec.yaml, or "
+                                                              "NAME.yaml with --example; '-' prints it).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+    lang: LangOpt = None,
+) -> None:
+    """Write a commented starter spec to edit and train (or a shipped example with --example).
+
+    Example: actcli init --task spiral --head softmax --out spiral.yaml && actcli train spiral.yaml
+    """
+    from .teach import starter
+
+    lang = _lang(lang)
+    if out is None:
+        out = Path(f"{example}.yaml" if example else "spec.yaml")
+    if str(out) != "-":
+        _writable_file(out, force)
+    text = starter.example(example) if example else starter.starter_spec(task, head, lang)
+    if str(out) == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    from . import runs
+
+    runs.write_text(out, text)
+    _console().print(f"wrote {out} — next: actcli check {out} && actcli train {out}", markup=False,
+                     highlight=False)
+
+
+def _writable_file(path: Path, force: bool) -> None:
+    """Refuse to overwrite (unless --force) and make sure the folder exists and takes files."""
+    from . import runs
+
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder — give a file name, e.g. {path / 'spec.yaml'}")
+    if path.exists() and not force:
+        raise UserError(f"{path}: already exists — choose another --out, or add --force to overwrite it")
+    runs.prepare_dir(path.parent if str(path.parent) else Path("."), create=False)
 
 
 def main() -> None:

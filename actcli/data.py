@@ -21,7 +21,7 @@ from .nn._registry import closest, split_config
 
 __all__ = [
     "Dataset", "TaskInfo", "TASKS", "make_task", "load_csv", "load_task", "describe_tasks", "task_names",
-    "resolve_params", "grid_2d", "bundled_files", "MAX_CSV_BYTES",
+    "resolve_params", "grid_2d", "bundled_files", "MAX_CSV_BYTES", "read_features_for", "target_column",
 ]
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
@@ -479,11 +479,12 @@ def _resolve_path(path: str | Path, base_dir: str | Path | None) -> Path:
     return full
 
 
-def _read_rows(full: Path, shown: str) -> tuple[list[str], list[list[str]], list[int]]:
+def _read_rows(full: Path, shown: str, relative_to: str = "the spec's folder"
+               ) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, data rows and their line numbers; every structural problem is a DataError."""
     if not full.exists():
         raise DataError(f"data file '{shown}' not found (looked for {full}); check the path — "
-                        f"a relative path is read from the spec's folder")
+                        f"a relative path is read from {relative_to}")
     if full.is_dir():
         raise DataError(f"data file '{shown}' is a directory, not a CSV file; give the path of a .csv file")
     size = full.stat().st_size
@@ -582,8 +583,13 @@ def load_csv(path: str | Path, target: str | None = None, test_size: float = 0.2
 
 
 def _feature_matrix(rows, lines, header, t, shown) -> np.ndarray:
-    cells = [r[:t] + r[t + 1:] for r in rows]
-    cols = [c for i, c in enumerate(header) if i != t]
+    return _columns(rows, lines, header, [i for i in range(len(header)) if i != t], shown)
+
+
+def _columns(rows, lines, header, keep: list[int], shown) -> np.ndarray:
+    """The columns `keep` (indices into `header`) as a finite float64 `(n, len(keep))` matrix."""
+    cells = [[r[i] for i in keep] for r in rows]
+    cols = [header[i] for i in keep]
     try:
         x = np.array(cells, dtype=np.float64)
     except ValueError:
@@ -598,7 +604,7 @@ def _feature_matrix(rows, lines, header, t, shown) -> np.ndarray:
     if bad.any():
         r, c = map(int, np.argwhere(bad)[0])
         raise DataError(f"data file '{shown}': column '{cols[c]}', row {r + 1} (line {lines[r]}) is "
-                        f"{rows[r][c if c < t else c + 1].strip()!r}; NaN and infinite values are not "
+                        f"{cells[r][c].strip()!r}; NaN and infinite values are not "
                         f"allowed — fix or remove that row")
     return x
 
@@ -675,3 +681,76 @@ def load_task(config: dict, base_dir: str | Path | None = None) -> Dataset:
             hint = f" — did you mean '{hint}'?" if hint else ""
             raise DataError(f"a CSV task has no parameter '{key}'{hint} Valid: {', '.join(allowed)}")
     return load_csv(path, base_dir=base_dir, **params)
+
+
+# ------------------------------------------------------------------------- new rows for a trained run
+
+SYNTHETIC_TARGET = "y"  # the target column of a synthetic task's rows in a CSV (features are x0, x1, ...)
+
+
+def target_column(dataset: Dataset) -> str:
+    """The name of the target column a CSV for this dataset uses: the CSV's own, or 'y' for a synthetic task."""
+    return str(dataset.params.get("target") or SYNTHETIC_TARGET)
+
+
+def read_features_for(path: str | Path, dataset: Dataset, need_target: bool = False
+                      ) -> tuple[np.ndarray, np.ndarray | None]:
+    """New rows for a model trained on `dataset`: `(x, y)` with x `(n, features)` float32, scaled with the
+    training rows' `dataset.scaler`, and y the target encoded like the training labels — int64 `(n,)`
+    indices into `dataset.class_names` for classification, float32 `(n, 1)` for regression — or None.
+
+    Columns are found by name (`dataset.feature_names`; extra columns are ignored); a relative path is read
+    from the working directory. With `need_target`, the target column (`target_column(dataset)`) must be
+    there and every label must be one of the run's classes.
+    """
+    shown = str(path)
+    header, rows, lines = _read_rows(_resolve_path(path, None), shown, relative_to="the working directory")
+    target = target_column(dataset)
+    missing = [c for c in dataset.feature_names if c not in header]
+    if need_target and target not in header:
+        missing.append(target)
+    if missing:
+        want = dataset.feature_names + ([target] if need_target else [])
+        raise DataError(f"data file '{shown}' lacks column(s) {', '.join(missing)} that the run's model needs; "
+                        f"it has: {', '.join(header)}. Give a header with {', '.join(want)}")
+    x = _columns(rows, lines, header, [header.index(c) for c in dataset.feature_names], shown)
+    if dataset.scaler is not None:
+        mean, std = dataset.scaler
+        x = (x - mean) / std
+    y = None
+    if need_target:
+        t = header.index(target)
+        y = _labels_like(dataset, [r[t].strip() for r in rows], lines, target, shown)
+    return x.astype(np.float32), y
+
+
+def _labels_like(dataset: Dataset, values: list[str], lines: list[int], target: str, shown: str) -> np.ndarray:
+    """Target values encoded with the run's classes (or as regression targets); unknown labels are refused."""
+    if dataset.kind == "regression":
+        out = []
+        for row, v in enumerate(values):
+            num = _parse_number(v)
+            if num is None or not math.isfinite(num):
+                raise DataError(f"data file '{shown}': target '{target}', row {row + 1} (line {lines[row]}) is "
+                                f"{v!r}, not a finite number; a regression target must be numeric")
+            out.append(num)
+        return np.array(out, dtype=np.float32).reshape(-1, 1)
+    names = dataset.class_names
+    by_name = {n: i for i, n in enumerate(names)}
+    by_number = {}
+    for i, n in enumerate(names):  # '1' and '1.0' are the same class when the classes are numbers
+        num = _parse_number(n)
+        if num is not None:
+            by_number.setdefault(num, i)
+    y = np.empty(len(values), dtype=np.int64)
+    for row, v in enumerate(values):
+        idx = by_name.get(v)
+        if idx is None:
+            num = _parse_number(v)
+            idx = by_number.get(num) if num is not None and math.isfinite(num) else None
+        if idx is None:
+            shown_names = ", ".join(names) if len(names) <= 20 else ", ".join(names[:20] + ["..."])
+            raise DataError(f"data file '{shown}': target '{target}', row {row + 1} (line {lines[row]}) is "
+                            f"{v!r}, not one of the run's classes ({shown_names}); fix or remove that row")
+        y[row] = idx
+    return y

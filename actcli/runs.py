@@ -24,12 +24,23 @@ from .errors import RunError, UserError
 RUNS_DIR = Path("runs")
 
 
+def _file_mode() -> int:
+    """0666 less the umask, read once at import (os.umask can only be read by setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _file_mode()
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path next to `path`; on success rename it to `path`, on failure remove it."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; a run folder's files are as readable as any other
     try:
         yield Path(tmp)
         os.replace(tmp, path)
@@ -100,28 +111,42 @@ def slug(name: str) -> str:
 
 
 def new_run_dir(name: str, out: Path | None = None, base: Path | None = None) -> Path:
-    """`out` exactly when given (created; must be empty or a previous run), else runs/<name>-<timestamp>/."""
+    """`out` exactly when given (created if its parent folder exists), else runs/<name>-<timestamp>/
+    (runs/ is created as needed). Either way the folder is proven writable before anything trains."""
     if out is not None:
         path = Path(out)
-    else:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        root = base or RUNS_DIR
-        path = root / f"{slug(name)}-{stamp}"
-        i = 1
-        while path.exists():
-            path = root / f"{slug(name)}-{stamp}-{i}"
-            i += 1
-    prepare_dir(path)
+        prepare_dir(path)
+        return path
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    root = Path(base or RUNS_DIR)
+    path = root / f"{slug(name)}-{stamp}"
+    i = 1
+    while path.exists():
+        path = root / f"{slug(name)}-{stamp}-{i}"
+        i += 1
+    prepare_dir(path, parents=True)
     return path
 
 
-def prepare_dir(path: Path) -> None:
-    """Create `path` and prove it is writable, before any training starts."""
+def prepare_dir(path: Path, create: bool = True, parents: bool = False) -> None:
+    """Make sure `path` is a folder that takes files, before any training starts; raises UserError.
+
+    `create`: make the folder when it is missing (its parent must exist unless `parents`). A typo in
+    --out then fails at once instead of quietly growing a new tree of folders.
+    """
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise UserError(f"{path}: exists and is not a folder — choose another --out")
+    if not path.exists():
+        parent = path.parent
+        if not create:
+            raise UserError(f"{path}: no such folder — create it first (mkdir -p {path}) or choose another --out")
+        if not parents and not parent.is_dir():
+            what = "is a file, not a folder" if parent.exists() else "does not exist"
+            raise UserError(f"{path}: its parent folder {parent} {what} — create the parent first "
+                            f"(mkdir -p {parent}) or choose another --out")
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(parents=parents, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
             pass
     except OSError as exc:
