@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..teach.texts import text
+from actcli.teach.texts import text
 
 LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SHRINKS = "red"
@@ -27,11 +27,17 @@ _DOTS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
 
 # ------------------------------------------------------------------------------------------ activations
 
+
 def activations_table(rows: list[dict], lang: str = "en") -> Table:
     """One row per activation: name (aliases), formula, range, largest slope (red below 1), use, pitfalls."""
     t = lambda key, **v: text("explain", key, lang, **v)  # noqa: E731
-    table = Table(title=t("table.title", n=len(rows)), caption=t("table.caption"), caption_justify="left",
-                  show_lines=True, expand=False)
+    table = Table(
+        title=t("table.title", n=len(rows)),
+        caption=t("table.caption"),
+        caption_justify="left",
+        show_lines=True,
+        expand=False,
+    )
     table.add_column(t("table.name"), style="bold", no_wrap=True)
     table.add_column(t("table.formula"), overflow="fold")
     table.add_column(t("table.range"), overflow="fold")
@@ -45,15 +51,27 @@ def activations_table(rows: list[dict], lang: str = "en") -> Table:
         slope_style = VANISHING_ROOT if row["name"] == "sigmoid" else (SHRINKS if row["shrinks"] else "")
         use = Text(", ".join(row["roles"]), style="bold")
         use.append("\n" + row["use"], style="")
-        table.add_row(name, row["formula"], row["output_range"], Text(row["max_derivative_text"], style=slope_style),
-                      use, row["pitfalls"])
+        table.add_row(
+            name,
+            row["formula"],
+            row["output_range"],
+            Text(row["max_derivative_text"], style=slope_style),
+            use,
+            row["pitfalls"],
+        )
     return table
 
 
 # ------------------------------------------------------------------------------------------ terminal plot
 
-def braille_plot(x: Sequence[float], ys: Sequence[Sequence[float]], width: int = 48, height: int = 8,
-                 dotted: Sequence[bool] = ()) -> list[str]:
+
+def braille_plot(
+    x: Sequence[float],
+    ys: Sequence[Sequence[float]],
+    width: int = 48,
+    height: int = 8,
+    dotted: Sequence[bool] = (),
+) -> list[str]:
     """Curves `ys` over `x` as `height` lines of `width` braille cells (2×4 dots each), shared y axis.
 
     `dotted[i]` draws curve i on every other dot column. Non-finite values are skipped. Returns plain text
@@ -116,6 +134,7 @@ def _fmt_axis(v: float) -> str:
 
 # ------------------------------------------------------------------------------------------ explain
 
+
 def _fmt_list(values: Sequence[float], digits: int = 3) -> str:
     return "[" + ", ".join(f"{v:.{digits}f}" for v in values) + "]"
 
@@ -144,8 +163,11 @@ def explanation_renderable(expl) -> Group:
     advice.add_row(t("label.initializer"), expl.initializer_why)
     lo, hi = float(expl.x[0]), float(expl.x[-1])
     plot = Text("\n".join(braille_plot(expl.x, [expl.y, expl.dy], dotted=[False, True])))
-    parts: list = [Panel(facts, title=f"[bold]{expl.name}[/bold]", expand=False), advice,
-                   Panel(plot, title=t("label.plot", lo=f"{lo:g}", hi=f"{hi:g}"), expand=False)]
+    parts: list = [
+        Panel(facts, title=f"[bold]{expl.name}[/bold]", expand=False),
+        advice,
+        Panel(plot, title=t("label.plot", lo=f"{lo:g}", hi=f"{hi:g}"), expand=False),
+    ]
     for note in expl.notes:
         parts.append(Text(note, style=VANISHING_ROOT if expl.name == "sigmoid" else SHRINKS))
     if expl.worked is not None:
@@ -161,11 +183,13 @@ def softmax_renderable(w, lang: str = "en") -> Group:
     table = Table(title=t("softmax.ten_title"), show_footer=True)
     table.add_column("#", footer="")
     table.add_column(t("softmax.col_logit"), justify="right", footer=t("softmax.total"))
-    table.add_column(t("softmax.col_softmax"), justify="right", footer=Text(f"{w.softmax10_total:.4f}",
-                                                                            style="bold green"))
-    table.add_column(t("softmax.col_sigmoid"), justify="right", footer=Text(f"{w.sigmoid10_total:.4f}",
-                                                                            style="bold red"))
-    for i, (z, s, g) in enumerate(zip(w.logits10, w.softmax10, w.sigmoid10)):
+    table.add_column(
+        t("softmax.col_softmax"), justify="right", footer=Text(f"{w.softmax10_total:.4f}", style="bold green")
+    )
+    table.add_column(
+        t("softmax.col_sigmoid"), justify="right", footer=Text(f"{w.sigmoid10_total:.4f}", style="bold red")
+    )
+    for i, (z, s, g) in enumerate(zip(w.logits10, w.softmax10, w.sigmoid10, strict=True)):
         table.add_row(str(i), f"{z:.1f}", f"{s:.4f}", f"{g:.4f}")
     why = Text(t("softmax.why", soft_total=f"{w.softmax10_total:.4f}", sig_total=f"{w.sigmoid10_total:.4f}"))
     return Group(head, three, total, table, why)
@@ -173,12 +197,15 @@ def softmax_renderable(w, lang: str = "en") -> Group:
 
 # ------------------------------------------------------------------------------------------ check
 
+
 def findings_table(findings: list, lang: str = "en") -> Table:
     """`actcli check`: one row per finding: level (in colour), key path, what and why, how to fix it."""
     t = lambda key, **v: text("check", key, lang, **v)  # noqa: E731
     counts = {lvl: sum(f.level == lvl for f in findings) for lvl in LEVEL_STYLE}
-    table = Table(title=t("table.title", errors=counts["error"], warnings=counts["warning"], infos=counts["info"]),
-                  show_lines=True)
+    table = Table(
+        title=t("table.title", errors=counts["error"], warnings=counts["warning"], infos=counts["info"]),
+        show_lines=True,
+    )
     table.add_column(t("table.level"), no_wrap=True)
     table.add_column(t("table.path"), style="bold", overflow="fold")
     table.add_column(t("table.message"), overflow="fold", ratio=3)

@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import lab, probes
-from ..data import Dataset
-from ..errors import UserError
-from ..nn import activations as acts
-from ..spec import Spec
+from actcli import lab, probes
+from actcli.data import Dataset
+from actcli.errors import UserError
+from actcli.nn import activations as acts
+from actcli.spec import Spec
+
 from .narrate import fmt_ratio, fmt_share
 from .texts import text
 
@@ -68,8 +69,15 @@ class _Linter:
         self.findings: list[Finding] = []
 
     def add(self, level: str, path: str, code: str, **values: Any) -> None:
-        self.findings.append(Finding(level, path, code, text("check", f"{code}.message", self.lang, **values),
-                                     text("check", f"{code}.fix", self.lang, **values)))
+        self.findings.append(
+            Finding(
+                level,
+                path,
+                code,
+                text("check", f"{code}.message", self.lang, **values),
+                text("check", f"{code}.fix", self.lang, **values),
+            )
+        )
 
     def layer(self, i: int, key: str = "") -> str:
         return f"model.layers[{i}]" + (f".{key}" if key else "")
@@ -96,8 +104,14 @@ class _Linter:
                 self.add("error", units_path, "regression_units", **v)
             bounds = acts.get(head["activation"]).bounds
             if bounds is not None:
-                self.add("warning", act_path, "bounded_regression_head", lo=f"{bounds[0]:g}", hi=f"{bounds[1]:g}",
-                         **v)
+                self.add(
+                    "warning",
+                    act_path,
+                    "bounded_regression_head",
+                    lo=f"{bounds[0]:g}",
+                    hi=f"{bounds[1]:g}",
+                    **v,
+                )
             return
 
         if act_name == "softmax" and out == 1:
@@ -105,7 +119,9 @@ class _Linter:
             return
         if loss in REGRESSION_LOSSES:
             self.add("warning", "training.loss", "regression_loss_on_classification", **v)
-        expected = ds.n_classes if loss == "sparse_categorical_crossentropy" else ds.targets(loss, "test").shape[1]
+        expected = (
+            ds.n_classes if loss == "sparse_categorical_crossentropy" else ds.targets(loss, "test").shape[1]
+        )
         if out != expected:
             if out == 1 and loss == "categorical_crossentropy":
                 self.add("error", "training.loss", "cce_one_unit", expected=expected, **v)
@@ -150,8 +166,15 @@ class _Linter:
         for key, where in advice.items():
             name, init, suits = key.split("|")
             layers = ", ".join(str(i) for i in where)
-            self.add("info", self.layer(where[0], "kernel_initializer"), "init_advice", act=name, init=init,
-                     suits=suits, layers=layers)
+            self.add(
+                "info",
+                self.layer(where[0], "kernel_initializer"),
+                "init_advice",
+                act=name,
+                init=init,
+                suits=suits,
+                layers=layers,
+            )
 
     # -- the vanishing gradient, measured ------------------------------------------------------------------
 
@@ -172,8 +195,12 @@ class _Linter:
         if not (np.isfinite(first) and np.isfinite(last)) or last <= 0:
             return
         ratio = first / last
-        v = dict(ratio=fmt_ratio(ratio), pct=fmt_share(ratio), n=n_hidden,
-                 acts=", ".join(sorted({_name(lay["activation"]) for lay in self.layers[:-1]})))
+        v = dict(
+            ratio=fmt_ratio(ratio),
+            pct=fmt_share(ratio),
+            n=n_hidden,
+            acts=", ".join(sorted({_name(lay["activation"]) for lay in self.layers[:-1]})),
+        )
         if ratio < VANISHING:
             self.add("warning", "model.layers", "vanishing_gradient", **v)
         elif ratio > EXPLODING:
@@ -192,7 +219,9 @@ def _bias_start(bias: Any) -> float | None:
     return None
 
 
-def check_spec(spec: Spec, base_dir: Path | None = None, lang: str = "en", probe: bool = True) -> list[Finding]:
+def check_spec(
+    spec: Spec, base_dir: Path | None = None, lang: str = "en", probe: bool = True
+) -> list[Finding]:
     """All findings for `spec`: errors first, then warnings, then info. An empty list means nothing to say.
 
     `base_dir` is where relative CSV paths are read from (the spec's folder). `probe=False` skips the
@@ -206,8 +235,14 @@ def check_spec(spec: Spec, base_dir: Path | None = None, lang: str = "en", probe
         linter.add("error", "task", "data_unreadable", problem=str(e))
         return linter.findings
     if input_dim is not None and input_dim != ds.n_features:
-        linter.add("error", "model.input_dim", "input_dim_mismatch", input_dim=input_dim, features=ds.n_features,
-                   task=ds.name)
+        linter.add(
+            "error",
+            "model.input_dim",
+            "input_dim_mismatch",
+            input_dim=input_dim,
+            features=ds.n_features,
+            task=ds.name,
+        )
     linter.head(ds)
     linter.hidden()
     if probe and not errors_only(linter.findings):

@@ -12,21 +12,43 @@ from typing import Any
 
 import numpy as np
 
-from ..lab import auto_initializer
-from ..nn import activations as acts
+from actcli.lab import auto_initializer
+from actcli.nn import activations as acts
+
 from .texts import text
 
 # Where each activation is typically used (structure, not prose; the labels are in explain.yaml `role`).
 ROLES: dict[str, tuple[str, ...]] = {
-    "linear": ("regression_head",), "relu": ("hidden",), "sigmoid": ("binary_head",), "tanh": ("hidden",),
-    "softmax": ("multiclass_head",), "leaky_relu": ("hidden",), "relu6": ("hidden",), "threshold": ("special",),
-    "hard_sigmoid": ("hidden", "binary_head"), "hard_silu": ("hidden",), "hard_tanh": ("hidden",),
-    "hard_shrink": ("special",), "soft_shrink": ("special",), "sparse_sigmoid": ("binary_head",),
-    "sparse_plus": ("hidden",), "elu": ("hidden",), "selu": ("hidden",), "celu": ("hidden",),
-    "exponential": ("regression_head",), "softplus": ("hidden", "regression_head"), "softsign": ("hidden",),
-    "squareplus": ("hidden",), "silu": ("hidden",), "gelu": ("hidden",), "mish": ("hidden",),
-    "log_sigmoid": ("binary_head",), "tanh_shrink": ("special",), "log_softmax": ("multiclass_head",),
-    "sparsemax": ("multiclass_head",), "glu": ("hidden",),
+    "linear": ("regression_head",),
+    "relu": ("hidden",),
+    "sigmoid": ("binary_head",),
+    "tanh": ("hidden",),
+    "softmax": ("multiclass_head",),
+    "leaky_relu": ("hidden",),
+    "relu6": ("hidden",),
+    "threshold": ("special",),
+    "hard_sigmoid": ("hidden", "binary_head"),
+    "hard_silu": ("hidden",),
+    "hard_tanh": ("hidden",),
+    "hard_shrink": ("special",),
+    "soft_shrink": ("special",),
+    "sparse_sigmoid": ("binary_head",),
+    "sparse_plus": ("hidden",),
+    "elu": ("hidden",),
+    "selu": ("hidden",),
+    "celu": ("hidden",),
+    "exponential": ("regression_head",),
+    "softplus": ("hidden", "regression_head"),
+    "softsign": ("hidden",),
+    "squareplus": ("hidden",),
+    "silu": ("hidden",),
+    "gelu": ("hidden",),
+    "mish": ("hidden",),
+    "log_sigmoid": ("binary_head",),
+    "tanh_shrink": ("special",),
+    "log_softmax": ("multiclass_head",),
+    "sparsemax": ("multiclass_head",),
+    "glu": ("hidden",),
 }
 
 SOFTMAX_LOGITS = (2.0, 1.0, 0.1)  # the classic worked example
@@ -65,20 +87,31 @@ def activation_rows(lang: str = "en") -> list[dict[str, Any]]:
     rows = []
     for name in acts.names():
         act = make(name)
-        rows.append({
-            "name": name, "aliases": aliases_of(name), "formula": act.formula, "output_range": act.output_range,
-            "max_derivative": float(act.max_derivative), "max_derivative_text": fmt_derivative(act.max_derivative),
-            "shrinks": act.max_derivative < 1, "roles": role_labels(name, lang),
-            "use": text("activations", f"{name}.use", lang), "pitfalls": text("activations", f"{name}.pitfalls", lang),
-        })
+        rows.append(
+            {
+                "name": name,
+                "aliases": aliases_of(name),
+                "formula": act.formula,
+                "output_range": act.output_range,
+                "max_derivative": float(act.max_derivative),
+                "max_derivative_text": fmt_derivative(act.max_derivative),
+                "shrinks": act.max_derivative < 1,
+                "roles": role_labels(name, lang),
+                "use": text("activations", f"{name}.use", lang),
+                "pitfalls": text("activations", f"{name}.pitfalls", lang),
+            }
+        )
     return rows
 
 
-def curve(name: str, lo: float = -5.0, hi: float = 5.0, n: int = 401) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def curve(
+    name: str, lo: float = -5.0, hi: float = 5.0, n: int = 401
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x, f(x), f'(x)) on `n` points of [lo, hi], float64, from the activation's own forward and backward.
 
     Row-wise activations are shown on a two-entry row: softmax, log_softmax and sparsemax on [x, 0] (first
-    entry, and its derivative with respect to x); glu on [x, x], i.e. x * sigmoid(x), with the total derivative.
+    entry, and its derivative with respect to x); glu on [x, x], i.e. x * sigmoid(x), with the total
+    derivative.
     """
     act = make(acts.REGISTRY.canonical(name))
     x = np.linspace(lo, hi, n)
@@ -118,8 +151,16 @@ def softmax_example() -> WorkedSoftmax:
     three = softmax(np.array([SOFTMAX_LOGITS], dtype=np.float64))[0]
     ten = np.array([TEN_LOGITS], dtype=np.float64)
     soft10, sig10 = softmax(ten)[0], sigmoid(ten)[0]
-    return WorkedSoftmax(list(SOFTMAX_LOGITS), three.tolist(), float(three.sum()), list(TEN_LOGITS),
-                         soft10.tolist(), float(soft10.sum()), sig10.tolist(), float(sig10.sum()))
+    return WorkedSoftmax(
+        list(SOFTMAX_LOGITS),
+        three.tolist(),
+        float(three.sum()),
+        list(TEN_LOGITS),
+        soft10.tolist(),
+        float(soft10.sum()),
+        sig10.tolist(),
+        float(sig10.sum()),
+    )
 
 
 @dataclass
@@ -152,9 +193,25 @@ class Explanation:
         return f"{self.name}: {self.formula}"
 
     def to_dict(self) -> dict[str, Any]:
-        d = {k: getattr(self, k) for k in ("name", "lang", "aliases", "formula", "derivative_formula",
-                                           "output_range", "roles", "use", "avoid", "pitfalls", "deep",
-                                           "initializer", "initializer_why", "notes")}
+        d = {
+            k: getattr(self, k)
+            for k in (
+                "name",
+                "lang",
+                "aliases",
+                "formula",
+                "derivative_formula",
+                "output_range",
+                "roles",
+                "use",
+                "avoid",
+                "pitfalls",
+                "deep",
+                "initializer",
+                "initializer_why",
+                "notes",
+            )
+        }
         d["max_derivative"] = self.max_derivative if math.isfinite(self.max_derivative) else None
         d["worked"] = None if self.worked is None else dict(vars(self.worked))
         return d
@@ -165,8 +222,14 @@ def _deep_text(act: acts.Activation, lang: str) -> str:
     if act.name in ("softmax", "log_softmax", "sparsemax"):
         return text("explain", "deep.head_only", lang)
     if m < 1:
-        return text("explain", "deep.shrinks", lang, max=fmt_derivative(m), n=DEEP_LAYERS,
-                    bound=f"{m ** DEEP_LAYERS:.1e}")
+        return text(
+            "explain",
+            "deep.shrinks",
+            lang,
+            max=fmt_derivative(m),
+            n=DEEP_LAYERS,
+            bound=f"{m**DEEP_LAYERS:.1e}",
+        )
     if act.relu_like:
         return text("explain", "deep.dead", lang)
     if act.bounds is not None:
@@ -188,14 +251,28 @@ def explain(name: str, lang: str = "en") -> Explanation:
     init = auto_initializer(canonical)
     notes = []
     if act.max_derivative < 1 and act.elementwise:
-        notes.append(text("explain", "note.small_slope", lang, name=canonical,
-                          max=fmt_derivative(act.max_derivative)))
+        notes.append(
+            text("explain", "note.small_slope", lang, name=canonical, max=fmt_derivative(act.max_derivative))
+        )
     worked = softmax_example() if canonical == "softmax" else None
     return Explanation(
-        name=canonical, lang=lang, aliases=aliases_of(canonical), formula=act.formula,
-        derivative_formula=act.derivative_formula, output_range=act.output_range,
-        max_derivative=float(act.max_derivative), roles=role_labels(canonical, lang),
-        use=text("activations", f"{canonical}.use", lang), avoid=text("activations", f"{canonical}.avoid", lang),
-        pitfalls=text("activations", f"{canonical}.pitfalls", lang), deep=_deep_text(act, lang),
-        initializer=init, initializer_why=text("explain", f"init.{_init_key(init)}", lang, init=init),
-        x=x, y=y, dy=dy, notes=notes, worked=worked)
+        name=canonical,
+        lang=lang,
+        aliases=aliases_of(canonical),
+        formula=act.formula,
+        derivative_formula=act.derivative_formula,
+        output_range=act.output_range,
+        max_derivative=float(act.max_derivative),
+        roles=role_labels(canonical, lang),
+        use=text("activations", f"{canonical}.use", lang),
+        avoid=text("activations", f"{canonical}.avoid", lang),
+        pitfalls=text("activations", f"{canonical}.pitfalls", lang),
+        deep=_deep_text(act, lang),
+        initializer=init,
+        initializer_why=text("explain", f"init.{_init_key(init)}", lang, init=init),
+        x=x,
+        y=y,
+        dy=dy,
+        notes=notes,
+        worked=worked,
+    )
