@@ -386,3 +386,31 @@ def test_figures_draw_a_single_hidden_layer_and_all_nan_history(tmp_path):
     run = make_run("sigmoid", epochs=3)
     run.history["loss"] = [float("nan")] * 3
     _check_png(plots.plot_history(run, tmp_path / "nan.png"))
+
+
+def test_short_scientific_tick_labels():
+    assert [plots._short_sci(v) for v in (0.0, 2.5e-4, -5e-4, 1e-3)] == ["0", "2.5e-4", "-5e-4", "1e-3"]
+
+
+def test_report_redraws_from_saved_json(tmp_path):
+    """Run folders are redrawn from their JSON alone: NaN became None, tuples lists."""
+    import json
+
+    cmp = make_comparison(diverged=1)
+    cmp.runs["tanh"][0].history["loss"][-1] = float("nan")
+    again = Comparison.from_dict(json.loads(json.dumps(cmp.to_dict())))
+    assert again.runs["tanh"][0].history["loss"][-1] is None
+    assert render(tables.comparison_table(again)) == render(tables.comparison_table(cmp))
+    _check_png(plots.plot_compare(again, tmp_path / "c.png"))
+    study = GradientStudy.from_dict(json.loads(json.dumps(make_study().to_dict())))
+    _check_png(plots.plot_gradient_hist(study, tmp_path / "h.png"))
+    _check_png(plots.plot_gradient_norms(study, tmp_path / "n.png"))
+
+
+def test_importing_the_report_loads_no_matplotlib_and_narrate_no_rich():
+    import subprocess
+    import sys
+
+    code = ("import sys, actcli.teach.narrate; assert 'rich' not in sys.modules; "
+            "import actcli.report.plots, actcli.report.tables; assert 'matplotlib' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

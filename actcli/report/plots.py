@@ -444,11 +444,21 @@ def plot_gradient_init(study: GradientStudy, path) -> Path:
     return Path(path)
 
 
+def _short_sci(v: float, _pos=None) -> str:
+    """A tick label for tiny numbers: 0.00025 -> '2.5e-4', 0 -> '0'."""
+    if v == 0:
+        return "0"
+    mantissa, exponent = f"{v:.1e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
 def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str) -> Path:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     acts = list(study.probes)
     size = (11, max(6.0, 2.8 * len(acts) + 1))
     with _figure(path, len(acts), 2, figsize=size, sharex="row") as (fig, axes):
-        fig.suptitle(f"{what} per layer at initialisation and at the end (after Glorot & Bengio, 2010)\n"
+        fig.suptitle(f"{what} per hidden layer, at initialisation and at the end (after Glorot & Bengio)\n"
                      f"{study.task}, {study.depth} hidden layers × {study.width} units")
         handles = {}
         for row, act in zip(axes, acts, strict=True):
@@ -458,9 +468,9 @@ def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str) -
             moments = ((row[0], rec.init, "at initialisation"), (row[1], _final(rec), "at the end"))
             for ax, stats, moment in moments:
                 drawn = False
-                for name, colour, s in zip(names, colours, stats, strict=True):
+                for name, colour, s, info in zip(names, colours, stats, rec.layers, strict=True):
                     hist = getattr(s, attr)
-                    if not hist:
+                    if not hist or not info.hidden:  # the head's δ = p - y and outputs are another story
                         continue
                     counts, edges = np.asarray(hist[0], float), np.asarray(hist[1], float)
                     total = counts.sum()
@@ -473,6 +483,9 @@ def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str) -
                             va="center", color="0.4")
                 ax.set_title(f"{act}: {moment}")
                 ax.set_ylabel("fraction of values")
+                ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+                if attr == "delta_hist":  # tiny δ: '2.5e-4' per tick (an offset text would hit the x label)
+                    ax.xaxis.set_major_formatter(FuncFormatter(_short_sci))
         for ax in axes[-1]:
             ax.set_xlabel(xlabel)
         if handles:
@@ -482,7 +495,7 @@ def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str) -
 
 def plot_gradient_hist(study: GradientStudy, path) -> Path:
     """gradient_hist.png: histograms of the back-propagated gradient δ per layer, at init and at the end."""
-    return _plot_hists(study, path, "delta_hist", "Back-propagated gradients δ",
+    return _plot_hists(study, path, "delta_hist", "Back-propagated gradient δ",
                        "δ = ∂L/∂z (gradient at the layer's pre-activation)")
 
 
