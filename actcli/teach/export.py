@@ -465,8 +465,7 @@ def _torch_loss(loss: str, lp: dict[str, Any], head: str) -> tuple[str, bool, li
             False,
             [
                 "# Keras's categorical cross-entropy on a non-softmax head: it rescales the outputs to sum",
-                "# to 1,",
-                "# clips them to [1e-7, 1 - 1e-7] and takes -sum(y * log p), as written here.",
+                "# to 1, clips them to [1e-7, 1 - 1e-7] and takes -sum(y * log p), as written here.",
             ],
         )
     if loss == "mean_squared_error":
