@@ -208,9 +208,10 @@ def _labels(y) -> np.ndarray:
 
 def _scatter_classes(ax, x, labels) -> None:
     markers = "os^DvP*X"
+    size = 28 if len(labels) <= 400 else 14  # a thousand big markers hide the shape of the task
     for j, cls in enumerate(np.unique(labels)):
         m = labels == cls
-        ax.scatter(x[m, 0], x[m, 1], s=28, color=PALETTE[j % len(PALETTE)], marker=markers[j % len(markers)],
+        ax.scatter(x[m, 0], x[m, 1], s=size, color=PALETTE[j % len(PALETTE)], marker=markers[j % len(markers)],
                    edgecolors="black", linewidths=0.6, label=f"class {cls:g}", zorder=3)
 
 
