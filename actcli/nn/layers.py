@@ -92,11 +92,11 @@ class Dense:
         self.delta = delta
         x = self.x
         if delta.shape[1] == 1:  # a 1-unit head: a broadcast product beats a K=1 matrix multiply
-            np.sum(x * delta, axis=0, out=self.grad_kernel[:, 0])
+            np.add.reduce(x * delta, axis=0, out=self.grad_kernel[:, 0])
         else:
             np.matmul(x.T, delta, out=self.grad_kernel)
         if self.use_bias:
-            np.sum(delta, axis=0, out=self.grad_bias)
+            np.add.reduce(delta, axis=0, out=self.grad_bias)
         if self.kernel_regularizer is not None:
             self.grad_kernel += self.kernel_regularizer.gradient(self.kernel)
         if self.use_bias and self.bias_regularizer is not None:

@@ -65,9 +65,16 @@ class Loss:
             return activation_name == "linear"
         return activation_name in self.fuses_with
 
-    def logits_value_and_grad(self, y: np.ndarray, z: np.ndarray, p: np.ndarray) -> tuple[float, np.ndarray]:
-        """Loss from logits z and dL/dz, where `fused()` holds. `p` is the head's probability output."""
+    def logits_value(self, y: np.ndarray, z: np.ndarray) -> float:
+        """The batch-mean loss computed from the head's logits z, where `fused()` holds."""
         raise NotImplementedError
+
+    def logits_grad(self, y: np.ndarray, z: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """dL/dz, where `fused()` holds. `p` is the head's output (probabilities)."""
+        raise NotImplementedError
+
+    def logits_value_and_grad(self, y: np.ndarray, z: np.ndarray, p: np.ndarray) -> tuple[float, np.ndarray]:
+        return self.logits_value(y, z), self.logits_grad(y, z, p)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, **self.config}
@@ -139,12 +146,16 @@ class BinaryCrossentropy(Loss):
         g = (q - y) / (q * (1 - q)) / n
         return np.where((p > EPSILON) & (p < 1 - EPSILON), g, 0).astype(p.dtype, copy=False)
 
-    def logits_value_and_grad(self, y, z, p):
-        n = z.shape[0] * z.shape[-1]
-        value = float(self._from_logits(y, z).sum()) / n
+    def logits_value(self, y, z):
+        return float(self._from_logits(y, z).sum()) / (z.shape[0] * z.shape[-1])
+
+    def logits_grad(self, y, z, p):
+        # sigmoid + binary cross-entropy: dL/dz = (p - y) / (K·N), the sigmoid's derivative cancels.
         if self.from_logits:
             p = special.expit(z)
-        return value, (p - y) * (1.0 / n)
+        g = np.subtract(p, y)
+        g *= 1.0 / (z.shape[0] * z.shape[-1])
+        return g
 
 
 @register("categorical_crossentropy", "CategoricalCrossentropy", "cce")
@@ -185,15 +196,18 @@ class CategoricalCrossentropy(Loss):
         g = np.where(inside, -y / np.clip(q, EPSILON, 1 - EPSILON), 0)  # dL/dq
         return ((g - (g * q).sum(axis=-1, keepdims=True)) / total / n).astype(p.dtype, copy=False)
 
-    def logits_value_and_grad(self, y, z, p):
-        n = z.shape[0]
+    def logits_value(self, y, z):
         shifted = z - z.max(axis=-1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        value = -float((y * log_p).sum()) / n
+        return -float((y * log_p).sum()) / z.shape[0]
+
+    def logits_grad(self, y, z, p):
+        # softmax + categorical cross-entropy: dL/dz = (p - y) / N, as y's rows sum to 1 (one-hot or smoothed).
         if self.from_logits:
-            p = np.exp(log_p)
-        # y rows sum to 1 for one-hot or smoothed targets, so dL/dz = p - y.
-        return value, (p - y) * (1.0 / n)
+            p = special.softmax(z, axis=-1)
+        g = np.subtract(p, y)
+        g *= 1.0 / z.shape[0]
+        return g
 
 
 @register("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy")

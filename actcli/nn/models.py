@@ -24,6 +24,33 @@ def _as_float(x: Any, dtype: np.dtype) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(x, dtype=dtype))
 
 
+class _BatchLogs(dict):
+    """A training batch's logs; 'loss' is computed only when a callback asks for it."""
+
+    def __init__(self, model, y, lo, hi, fused_store, pred_store, regularized):
+        super().__init__()
+        self._args = (model, y, lo, hi, fused_store, pred_store, regularized)
+
+    def _loss(self) -> float:
+        model, y, lo, hi, fused, pred, regularized = self._args
+        store = fused if fused is not None else pred
+        with np.errstate(all="ignore"):
+            value = model._data_loss(y, store[lo:hi])
+        return value + (model._extra_loss_before_update() if regularized else 0.0)
+
+    def __missing__(self, key):
+        if key == "loss":
+            self["loss"] = self._loss()
+            return self["loss"]
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        return self[key] if key == "loss" or key in self else default
+
+    def __contains__(self, key) -> bool:
+        return key == "loss" or dict.__contains__(self, key)
+
+
 class Sequential:
     """A linear stack of layers. `Sequential([Dense(...), ...])` or `add()` one at a time."""
 
@@ -39,6 +66,8 @@ class Sequential:
         self._flat: np.ndarray | None = None
         self._flat_grad: np.ndarray | None = None
         self._slices: list[tuple[int, int]] = []
+        self._has_penalty = False
+        self._fused = False
         for layer in layers or []:
             self.add(layer)
 
@@ -161,7 +190,14 @@ class Sequential:
     def _forward(self, x: np.ndarray) -> np.ndarray:
         for layer in self.layers:
             x = layer.forward(x)
+        if self._has_penalty:
+            self._penalty_at_forward = self._extra_loss()
         return x
+
+    def _extra_loss_before_update(self) -> float:
+        """Penalties as Keras counts them for a training batch: kernel/bias at the weights the batch's forward
+        used (cached before the update) plus the batch's activity penalty."""
+        return self._penalty_at_forward
 
     def _extra_loss(self) -> float:
         reg = 0.0
@@ -178,7 +214,8 @@ class Sequential:
         Returns (loss including penalties, predictions); gradients are left in the layers (and in the flat
         gradient buffer). Needs `compile()` and a built model.
         """
-        self._fused = self.loss.fused(self.layers[-1].activation.name)
+        self._fused = self._fusable()
+        self._has_penalty = self._regularized
         return self._backprop(xb, yb)
 
     def compute_gradients(self, x: Any, y: Any) -> tuple[float, list[np.ndarray]]:
@@ -200,21 +237,44 @@ class Sequential:
                 layer.apply_constraints()
         return value, p
 
-    def _backprop(self, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
+    def _backprop(self, xb: np.ndarray, yb: np.ndarray, want_value: bool = True) -> tuple[float, np.ndarray]:
+        """Forward and backward; the loss value (with penalties) only when `want_value`, else NaN."""
         p = self._forward(xb)
         head = self.layers[-1]
         loss = self.loss
-        reg = self._extra_loss()
-        if self._fused and head.activity_regularizer is None:
-            value, delta = loss.logits_value_and_grad(yb, head.z, p)
+        value = math.nan
+        if self._fused:
+            if want_value:
+                value, delta = loss.logits_value_and_grad(yb, head.z, p)
+            else:
+                delta = loss.logits_grad(yb, head.z, p)
             grad = head.backward_delta(delta, len(self.layers) > 1)
         else:
-            value = float(loss.per_sample(yb, p).mean())
+            if want_value:
+                value = float(loss.per_sample(yb, p).mean())
             grad = head.backward(loss.gradient(yb, p), len(self.layers) > 1)
-        last = len(self.layers) - 2
-        for i in range(last, -1, -1):
+        for i in range(len(self.layers) - 2, -1, -1):
             grad = self.layers[i].backward(grad, i > 0)
-        return value + reg, p
+        if want_value and self._regularized:
+            value += self._extra_loss()
+        return value, p
+
+    def _fusable(self) -> bool:
+        """The output shortcut applies: the loss fuses with the head's activation, and no activity penalty
+        on the head adds its own gradient to the head's output."""
+        head = self.layers[-1]
+        return self.loss.fused(head.activation.name) and head.activity_regularizer is None
+
+    @property
+    def _regularized(self) -> bool:
+        return any(lay.kernel_regularizer is not None or lay.bias_regularizer is not None
+                   or lay.activity_regularizer is not None for lay in self.layers)
+
+    def _data_loss(self, y: np.ndarray, out: np.ndarray) -> float:
+        """Mean loss over samples from stored head outputs (logits when fused, else predictions)."""
+        if self._fused:
+            return self.loss.logits_value(y, out)
+        return float(self.loss.per_sample(y, out).mean())
 
     # -- fit ------------------------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
@@ -242,10 +302,13 @@ class Sequential:
         batch_size = int(batch_size or 32)
         if batch_size <= 0:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
-        self._fused = self.loss.fused(head.activation.name)
+        self._fused = self._fusable()
         self._constrained = any(lay.kernel_constraint is not None or lay.bias_constraint is not None
                                 for lay in self.layers)
         acc_kind = self._accuracy_kind() if self.metrics else None
+        regularized = self._has_penalty = self._regularized
+        fused_store = np.empty((len(x), head.output_dim), dtype=dtype) if self._fused else None
+        pred_store = np.empty((len(x), head.output_dim), dtype=dtype)
         history = History()
         cbs = [*(callbacks or []), history]  # like Keras, History comes last and sees every log
         for cb in cbs:
@@ -271,8 +334,9 @@ class Sequential:
                 xs, ys = x[order], y_all[order]
             else:
                 xs, ys = x, y_all
-            total_loss = 0.0
-            correct = 0.0
+            # The epoch's loss and accuracy come from every batch's head output, stored as the batches go
+            # (with the weights of that moment, as Keras averages them) and reduced once per epoch.
+            penalty = 0.0
             seen = 0
             for step in range(steps):
                 lo = step * batch_size
@@ -280,21 +344,28 @@ class Sequential:
                 xb, yb = xs[lo:hi], ys[lo:hi]
                 for cb in batch_begin_cbs:
                     cb.on_train_batch_begin(step)
-                value, p = self.train_step(xb, yb)
-                m = hi - lo
-                total_loss += value * m
-                seen += m
-                if acc_kind is not None:
-                    correct += self._correct(acc_kind, yb, p)
+                _, p = self._backprop(xb, yb, want_value=False)
+                self.optimizer.apply(self._flat, self._flat_grad, self._slices)
+                if self._constrained:
+                    for layer in self.layers:
+                        layer.apply_constraints()
+                if fused_store is not None:
+                    fused_store[lo:hi] = head.z
+                pred_store[lo:hi] = p
+                seen = hi
+                if regularized:
+                    penalty += self._extra_loss_before_update() * (hi - lo)
                 if batch_cbs:
-                    logs = {"loss": value}
+                    logs = _BatchLogs(self, yb, lo, hi, fused_store, pred_store, regularized)
                     for cb in batch_cbs:
                         cb.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
-            logs = {"loss": total_loss / seen}
-            if acc_kind is not None:
-                logs["accuracy"] = correct / seen
+            with np.errstate(all="ignore"):
+                store = fused_store if fused_store is not None else pred_store
+                logs = {"loss": self._data_loss(ys[:seen], store[:seen]) + penalty / seen}
+                if acc_kind is not None:
+                    logs["accuracy"] = self._correct(acc_kind, ys[:seen], pred_store[:seen]) / seen
             if validation_data is not None:
                 vx, vy = validation_data[0], validation_data[1]
                 val = self.evaluate(vx, vy, batch_size=batch_size, verbose=0, return_dict=True)
@@ -338,7 +409,7 @@ class Sequential:
         if len(x) != len(y_raw):
             raise ValueError(f"x has {len(x)} samples but y has {len(y_raw)}")
         head = self.layers[-1]
-        fused = self.loss.fused(head.activation.name)
+        fused = self._fusable()
         # Keras evaluates in batches and averages; penalties are per batch. Without an activity penalty the
         # batch average equals the whole-set mean, so larger chunks give the same number faster.
         has_activity = any(lay.activity_regularizer is not None for lay in self.layers)

@@ -253,6 +253,13 @@ class Adam(Optimizer):
         self.amsgrad = bool(amsgrad)
         super().__init__(learning_rate, **kwargs)
 
+    def _consts(self, t):
+        """1, β₁ and β₂ as scalars of the buffer's dtype (made once: scalar conversions cost per step)."""
+        key = (t, self.beta_1, self.beta_2)
+        if getattr(self, "_const_key", None) != key:
+            self._const_key, self._const = key, (t(1), t(self.beta_1), t(self.beta_2))
+        return self._const
+
     def _slot_starts(self):
         starts = {"momentum": 0.0, "velocity": 0.0}
         return {**starts, "velocity_hat": 0.0} if self.amsgrad else starts
@@ -261,8 +268,9 @@ class Adam(Optimizer):
         # Keras's exact order of operations, in 12 whole-buffer operations: m += (g - m)(1 - β₁),
         # v += (g² - v)(1 - β₂), w -= (m·α) / (sqrt(v) + ε). Python-float factors keep the buffers float32.
         m, v, tmp, tmp2 = self.slots["momentum"], self.slots["velocity"], self._tmp, self._tmp2
+        one, b1, b2 = self._consts(t)
         step = t(self.iterations + 1)
-        alpha = lr * np.sqrt(t(1) - t(self.beta_2) ** step) / (t(1) - t(self.beta_1) ** step)  # in float32
+        alpha = lr * np.sqrt(one - b2 ** step) / (one - b1 ** step)  # in float32, like Keras
         np.subtract(g, m, out=tmp)
         tmp *= 1.0 - self.beta_1
         m += tmp

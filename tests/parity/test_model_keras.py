@@ -129,7 +129,8 @@ def test_glu_as_the_head_trains_like_keras():
     )
 
 
-@pytest.mark.xfail(strict=True, reason="engine: fused sigmoid+BCE ignores Keras's clip at saturation")
+@pytest.mark.xfail(strict=True, reason="by design: actcli follows tf.keras (BCE from the logits, as the issue "
+                   "asks); Keras's torch backend clips p to [1e-7, 1 - 1e-7], which differs only at saturation")
 def test_saturated_sigmoid_with_bce_matches_keras_clipping():
     """Minimal repro. Keras (torch backend, keras/src/backend/torch/nn.py binary_crossentropy) clips p to
     [1e-7, 1 - 1e-7] before the log: the loss is capped near 15.94 per sample and the clipped samples give
