@@ -119,7 +119,8 @@ def test_braille_plot_has_the_requested_size_and_draws_both_curves():
     assert all(0x2800 <= ord(c) <= 0x28FF for b in body for c in b)
     assert sum(c != "\u2800" for b in body for c in b) > 40  # something is drawn
     top, bottom = (float(lines[i].split("┤")[0]) for i in (0, 5))  # the data's max and min
-    assert top == pytest.approx(y.max(), rel=1e-2) and bottom == pytest.approx(min(y.min(), dy.min()), rel=1e-2)
+    assert top == pytest.approx(y.max(), rel=1e-2)
+    assert bottom == pytest.approx(min(y.min(), dy.min()), rel=1e-2)
 
 
 def test_explain_renders_formula_plot_and_softmax_sum():
