@@ -211,8 +211,9 @@ def _scatter_classes(ax, x, labels) -> None:
     size = 28 if len(labels) <= 400 else 14  # a thousand big markers hide the shape of the task
     for j, cls in enumerate(np.unique(labels)):
         m = labels == cls
-        ax.scatter(x[m, 0], x[m, 1], s=size, color=PALETTE[j % len(PALETTE)], marker=markers[j % len(markers)],
-                   edgecolors="black", linewidths=0.6, label=f"class {cls:g}", zorder=3)
+        ax.scatter(x[m, 0], x[m, 1], s=size, color=PALETTE[j % len(PALETTE)],
+                   marker=markers[j % len(markers)], edgecolors="black", linewidths=0.6,
+                   label=f"class {cls:g}", zorder=3)
 
 
 def plot_dataset(x, y, title: str, path) -> Path:
