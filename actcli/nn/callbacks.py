@@ -97,22 +97,31 @@ class EarlyStopping(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop at the first batch whose loss, or whose updated weights, are not finite.
+    """Stop at the first batch whose updated weights are not finite, or at the end of an epoch whose loss is not.
 
-    `stopped_at` is then `(epoch, batch)` (both 0-based); weights are checked once per epoch as well.
+    `stopped_at` is then `(epoch, batch)` (both 0-based). Checking the weights (one sum over the flat buffer)
+    costs far less than computing every batch's loss; a non-finite loss makes the weights non-finite one step
+    later at the latest, and the epoch's loss is checked as well.
     """
 
     def __init__(self):
         self.stopped_at: tuple[int, int] | None = None
         self._epoch = 0
+        self._batch = 0
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(loss) or not self.model.weights_finite():
+        self._batch = batch
+        if not self.model.weights_finite():
             self.stopped_at = (self._epoch, batch)
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        if self.stopped_at is None and loss is not None and not math.isfinite(loss):
+            self.stopped_at = (epoch, self._batch)
             self.model.stop_training = True
 
 
