@@ -7,6 +7,7 @@ option); Ctrl-C stops a training within a second, keeps what is finished and exi
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import sys
@@ -188,7 +189,18 @@ def _load_spec(path: Path | None, default=None):
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    sys.stdout.write(json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _finite(data: Any) -> Any:
+    """JSON has no inf or NaN: a non-finite number becomes null (e.g. exponential's unbounded slope)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
 
 
 # -- root ------------------------------------------------------------------------------------------------
@@ -415,7 +427,11 @@ def _trained_model(run: Path):
     from .errors import RunError
 
     model, sp, dataset = lab.rebuild_model(run)
-    if not model.weights_finite():
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        finite = model.weights_finite()
+    if not finite:
         raise RunError(f"{run}: the run's weights are not finite (training diverged) — train it again with a "
                        "smaller learning rate (actcli train SPEC --lr ...)")
     return model, sp, dataset
@@ -486,6 +502,11 @@ def runs_cmd(
     from . import runs
     from .report import tables
 
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder}: is a file, not a folder of runs — give --dir the folder that holds them")
+    if not folder.exists() and folder != Path("runs"):
+        raise UserError(f"{folder}: no such folder — runs are kept in runs/ unless train --out put them elsewhere")
     rows = runs.list_runs(folder)
     if as_json:
         _print_json(rows)
@@ -668,7 +689,8 @@ def _save_comparison(cmp, folder: Path, fmt: str) -> list[Path]:
               "saturated_fraction", "diverged", "seconds", "init"]
     rows = [[getattr(r, k) for k in header] for r in cmp.results]
     files.append(runs.write_csv(folder / "results.csv", header, rows))
-    cmp.files = [str(f) for f in files] + [str(folder / "results.json")]
+    # results.json names its files relative to its own folder, so it is the same wherever --out points
+    cmp.files = [Path(f).name for f in files] + ["results.json"]
     data = cmp.to_dict()
     for runs_ in data.get("runs", {}).values():  # run folders relative to the comparison's folder
         for r in runs_:
@@ -750,7 +772,7 @@ def _save_study(study, folder: Path, fmt: str) -> list[Path]:
              Path(plots.plot_gradient_init(study, folder / f"gradient_init.{fmt}")),
              Path(plots.plot_gradient_hist(study, folder / f"gradient_hist.{fmt}")),
              Path(plots.plot_activation_hist(study, folder / f"activation_hist.{fmt}"))]
-    study.files = [str(f) for f in files]
+    study.files = [Path(f).name for f in files]  # relative to gradients.json's folder
     files.append(runs.write_json(folder / "gradients.json", study.to_dict()))
     return files
 
@@ -895,8 +917,8 @@ def init_cmd(
     head: Annotated[Literal["sigmoid", "softmax"], typer.Option("--head", help="The output activation.")] = "sigmoid",
     example: Annotated[Optional[Literal[EXAMPLE_NAMES]], typer.Option(
         "--example", help="Write one of the shipped lesson specs instead.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="The file to write (default: spec.yaml, or "
-                                                              "NAME.yaml with --example; '-' prints it).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="The file to write (default: TASK-HEAD.yaml, "
+                                                              "or NAME.yaml with --example; '-' prints it).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
     lang: LangOpt = None,
 ) -> None:
@@ -907,8 +929,8 @@ def init_cmd(
     from .teach import starter
 
     lang = _lang(lang)
-    if out is None:
-        out = Path(f"{example}.yaml" if example else "spec.yaml")
+    if out is None:  # the name the starter's own comment tells the learner to train
+        out = Path(f"{example}.yaml" if example else f"{task}-{head}.yaml")
     if str(out) != "-":
         _writable_file(out, force)
     text = starter.example(example) if example else starter.starter_spec(task, head, lang)
@@ -935,4 +957,8 @@ def _writable_file(path: Path, force: bool) -> None:
 
 
 def main() -> None:
-    app()
+    app(prog_name="actcli")
+
+
+if __name__ == "__main__":  # python -m actcli.cli (the tests run it so, in a subprocess)
+    main()

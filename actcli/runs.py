@@ -82,8 +82,8 @@ def read_weights(path: Path, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise RunError(f"{path}: weights file not found — train the run again (actcli train SPEC --out DIR)")
-    try:
-        with np.load(path, allow_pickle=False) as data:
+    try:  # our own file handle: np.load leaks its own when a damaged zip makes it raise
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
     except ValueError as exc:
         if "pickle" in str(exc).lower():

@@ -1,0 +1,447 @@
+"""The commands as a learner uses them: real files in a temporary folder, Typer's CliRunner, tiny specs.
+
+Each test pins what a command promises: the files it writes, that they agree with each other and with `--json`,
+and that every command and option explains itself in --help. Bad input is tests/test_robustness.py's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from actcli import cli as climod
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_png(path: Path, min_bytes: int = 5_000) -> None:
+    path = Path(path)
+    assert path.is_file(), path
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    assert len(data) >= min_bytes, f"{path} is only {len(data)} bytes"
+
+
+def read_history(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def ok(result) -> None:
+    assert result.exit_code == 0, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def trained(cli, tiny_spec):
+    """A finished tiny run: (run folder, the --json output)."""
+    spec = tiny_spec()
+    result = cli("train", spec, "--out", "run", "--json")
+    ok(result)
+    return Path("run"), json.loads(result.stdout)
+
+
+# -- train ---------------------------------------------------------------------------------------------------
+
+def test_train_writes_every_artifact_of_a_run_folder(trained):
+    run, _ = trained
+    for name in ("spec.yaml", "history.csv", "metrics.json", "probes.json", "weights.npz"):
+        assert (run / name).is_file() and (run / name).stat().st_size > 0, name
+    assert_png(run / "loss.png")
+    assert_png(run / "decision_boundary.png")  # moons is a 2-D task
+    assert not [p for p in run.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def test_train_metrics_json_output_and_history_agree(trained):
+    run, out = trained
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert out == metrics
+    rows = read_history(run / "history.csv")
+    assert len(rows) == metrics["epochs"] == 3
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    last = rows[-1]
+    # the last epoch's test metrics are measured with the final weights, as metrics.json's are
+    assert float(last["test_loss"]) == pytest.approx(metrics["test_loss"], rel=1e-6)
+    assert float(last["test_accuracy"]) == pytest.approx(metrics["test_accuracy"], rel=1e-6)
+    assert metrics["status"] == "completed" and metrics["stopped_at"] is None
+    assert 0.5 < metrics["test_accuracy"] <= 1.0
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy"):
+        assert key in last
+
+
+def test_train_json_prints_only_json_on_stdout(cli, tiny_spec):
+    result = cli("train", tiny_spec(), "--out", "r", "--json")
+    ok(result)
+    json.loads(result.stdout)  # nothing else on stdout: no table, no progress
+    assert "epoch" not in result.stderr.lower() or "warning" in result.stderr.lower()
+
+
+def test_train_epochs_override_gives_that_many_history_rows(cli, tiny_spec):
+    ok(cli("train", tiny_spec(), "--epochs", "2", "--out", "r", "--quiet"))
+    assert len(read_history(Path("r/history.csv"))) == 2
+    assert json.loads(Path("r/metrics.json").read_text())["epochs"] == 2
+    assert "epochs: 2" in Path("r/spec.yaml").read_text()  # the saved spec is what actually ran
+
+
+def test_train_no_plots_draws_nothing(cli, tiny_spec):
+    ok(cli("train", tiny_spec(), "--out", "r", "--no-plots", "--quiet"))
+    assert not list(Path("r").glob("*.png"))
+    assert Path("r/metrics.json").is_file()
+
+
+def test_train_quiet_shows_only_the_results_table(cli, tiny_spec):
+    loud = cli("train", tiny_spec(), "--out", "a")
+    quiet = cli("train", tiny_spec(), "--out", "b", "--quiet")
+    ok(loud), ok(quiet)
+    assert "epoch 1/3" in loud.stdout and "epoch 1/3" not in quiet.stdout
+    assert "Total params" in loud.stdout and "Total params" not in quiet.stdout
+    assert "test accuracy" in quiet.stdout
+
+
+def test_train_without_out_makes_a_timestamped_folder_under_runs(cli, tiny_spec):
+    ok(cli("train", tiny_spec(), "--quiet"))
+    folders = list(Path("runs").iterdir())
+    assert len(folders) == 1 and folders[0].name.startswith("tiny-")
+    assert (folders[0] / "metrics.json").is_file()
+
+
+def test_train_files_are_readable_like_ordinary_files(trained):
+    run, _ = trained
+    assert (run / "metrics.json").stat().st_mode & 0o044, "mkstemp's 0600 leaked into the run folder"
+
+
+# -- evaluate / predict / runs -----------------------------------------------------------------------------
+
+def test_evaluate_reproduces_the_test_loss_of_metrics_json(cli, trained):
+    run, metrics = trained
+    result = cli("evaluate", "--run", run, "--json")
+    ok(result)
+    out = json.loads(result.stdout)
+    assert out["loss"] == pytest.approx(metrics["test_loss"], rel=1e-6)
+    assert out["accuracy"] == pytest.approx(metrics["test_accuracy"])
+    assert out["samples"] == 40
+
+
+def _raw_test_csv(run: Path, path: str, with_target: bool = True) -> int:
+    """The run's own test split, un-standardised, as a CSV with x0, x1 (and y)."""
+    from actcli import lab
+
+    _, _, ds = lab.rebuild_model(run)
+    mean, std = ds.scaler
+    raw = ds.x_test.astype(np.float64) * std + mean
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["x0", "x1", "y"] if with_target else ["x1", "extra", "x0"])
+        for row, label in zip(raw, ds.y_test, strict=True):
+            w.writerow([repr(float(row[0])), repr(float(row[1])), int(label)] if with_target
+                     else [repr(float(row[1])), 7, repr(float(row[0]))])
+    return len(raw)
+
+
+def test_evaluate_data_csv_scales_like_training(cli, trained):
+    run, metrics = trained
+    _raw_test_csv(run, "test.csv")
+    result = cli("evaluate", "--run", run, "--data", "test.csv", "--json")
+    ok(result)
+    out = json.loads(result.stdout)
+    assert out["data"] == "test.csv"
+    assert out["loss"] == pytest.approx(metrics["test_loss"], rel=1e-4)
+    assert out["accuracy"] == pytest.approx(metrics["test_accuracy"])
+
+
+def test_predict_writes_one_row_per_input_row_and_finds_columns_by_name(cli, trained):
+    run, metrics = trained
+    n = _raw_test_csv(run, "points.csv", with_target=False)  # columns shuffled, an extra one
+    result = cli("predict", "points.csv", "--run", run, "--out", "preds.csv")
+    ok(result)
+    rows = read_history(Path("preds.csv"))
+    assert len(rows) == n
+    assert set(rows[0]) == {"class", "probability"}
+    assert {r["class"] for r in rows} <= {"0", "1"}
+    assert all(0.0 <= float(r["probability"]) <= 1.0 for r in rows)
+    assert all(r["class"] == str(int(float(r["probability"]) > 0.5)) for r in rows)
+    # the same points through evaluate's path give the run's accuracy
+    _raw_test_csv(run, "test.csv")
+    truth = [r["y"] for r in read_history(Path("test.csv"))]
+    acc = np.mean([p["class"] == t for p, t in zip(rows, truth, strict=True)])
+    assert acc == pytest.approx(metrics["test_accuracy"])
+
+
+def test_predict_without_out_prints_csv_on_stdout(cli, trained):
+    run, _ = trained
+    Path("p.csv").write_text("x0,x1\n0.0,0.0\n1.0,0.5\n-1,2\n")
+    result = cli("predict", "p.csv", "--run", run)
+    ok(result)
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "class,probability" and len(lines) == 4
+
+
+def test_runs_lists_the_run(cli, tiny_spec):
+    ok(cli("train", tiny_spec(), "--quiet"))
+    result = cli("runs", "--json")
+    ok(result)
+    rows = json.loads(result.stdout)
+    assert len(rows) == 1 and rows[0]["name"] == "tiny" and rows[0]["status"] == "completed"
+    table = cli("runs")
+    ok(table)
+    assert "tiny" in table.stdout
+
+
+def test_runs_with_no_runs_says_how_to_make_one(cli):
+    result = cli("runs")
+    ok(result)
+    assert "actcli train" in result.stdout
+
+
+# -- datasets / schema ----------------------------------------------------------------------------------------
+
+def test_datasets_lists_every_task(cli):
+    result = cli("datasets", "--json")
+    ok(result)
+    names = [r["name"] for r in json.loads(result.stdout)]
+    assert set(climod.TASK_NAMES) <= set(names)
+
+
+def test_datasets_plot_draws_a_png(cli):
+    result = cli("datasets", "moons", "--plot", "--out", "pics")
+    ok(result)
+    assert_png(Path("pics/moons.png"))
+
+
+def test_schema_is_valid_json_schema_of_a_spec(cli):
+    result = cli("schema")
+    ok(result)
+    schema = json.loads(result.stdout)
+    assert {"task", "model", "training"} <= set(schema["properties"])
+
+
+# -- compare / plot-gradients ----------------------------------------------------------------------------------
+
+def test_compare_writes_pictures_results_and_the_json_keys(cli, tiny_spec):
+    result = cli("compare", "--spec", tiny_spec(), "--activations", "relu,sigmoid", "--epochs", "2", "--seeds", "1",
+                 "--out", "cmp", "--json")
+    ok(result)
+    out = json.loads(result.stdout)
+    assert [r["activation"] for r in out["results"]] == ["relu", "sigmoid"]
+    keys = {"activation", "seeds", "test_accuracy_mean", "test_accuracy_std", "test_loss_mean", "epochs_to_target",
+            "grad_ratio_init", "grad_ratio_final", "diverged", "seconds"}
+    for r in out["results"]:
+        assert keys <= set(r)
+        assert r["seeds"] == 1 and r["diverged"] == 0
+    assert_png(Path("cmp/compare.png"))
+    assert_png(Path("cmp/compare_gradients.png"))
+    saved = json.loads(Path("cmp/results.json").read_text())
+    assert [r["activation"] for r in saved["results"]] == ["relu", "sigmoid"]
+    rows = read_history(Path("cmp/results.csv"))
+    assert [r["activation"] for r in rows] == ["relu", "sigmoid"]
+    assert {str(Path(f)) for f in out["files"]} >= {"cmp/compare.png", "cmp/compare_gradients.png",
+                                                     "cmp/results.json", "cmp/results.csv"}
+
+
+def test_plot_gradients_writes_four_pngs_and_the_json_keys(cli):
+    result = cli("plot-gradients", "--epochs", "1", "--depth", "3", "--width", "8", "--out", "g", "--json")
+    ok(result)
+    out = json.loads(result.stdout)
+    assert list(out["activations"]) == ["sigmoid", "tanh", "relu"]
+    layer_keys = {"layer", "units", "grad_norm_init", "grad_norm_final", "delta_norm_init", "delta_norm_final",
+                  "saturated_fraction", "dead_fraction"}
+    for layers in out["activations"].values():
+        assert len(layers["layers"]) == 4  # 3 hidden + the head, head last
+        for layer in layers["layers"]:
+            assert layer_keys <= set(layer)
+        assert layers["layers"][0]["units"] == 8
+    for name in ("gradient_norms", "gradient_init", "gradient_hist", "activation_hist"):
+        assert_png(Path(f"g/{name}.png"))
+        assert f"g/{name}.png" in [str(Path(f)) for f in out["files"]]
+
+
+def test_plot_gradients_run_draws_a_train_run_without_training(cli, trained, monkeypatch):
+    run, _ = trained
+    from actcli import lab
+
+    def no_training(*a, **k):
+        raise AssertionError("plot-gradients --run must not train")
+
+    monkeypatch.setattr(lab, "train_run", no_training)
+    result = cli("plot-gradients", "--run", run, "--out", "drawn", "--json")
+    ok(result)
+    out = json.loads(result.stdout)
+    assert list(out["activations"]) == ["relu"]
+    probes = json.loads((run / "probes.json").read_text())
+    first = out["activations"]["relu"]["layers"][0]
+    assert first["units"] == 8
+    assert np.isfinite(first["delta_norm_init"]) and first["delta_norm_init"] > 0
+    assert probes  # the numbers come from the saved probes
+    for name in ("gradient_norms", "gradient_init", "gradient_hist", "activation_hist"):
+        assert_png(Path(f"drawn/{name}.png"))
+
+
+# -- teach commands -------------------------------------------------------------------------------------------
+
+def test_activations_lists_every_registered_activation(cli):
+    from actcli.nn import activations
+
+    result = cli("activations", "--json")
+    ok(result)
+    names = {r["name"] for r in json.loads(result.stdout)}
+    assert set(activations.names()) <= names
+    table = cli("activations")
+    ok(table)
+    assert "sigmoid" in table.stdout and "0.25" in table.stdout
+
+
+def test_activations_in_korean_differ_from_english(cli):
+    en, ko = cli("activations", "--json", "--lang", "en"), cli("activations", "--json", "--lang", "ko")
+    ok(en), ok(ko)
+    assert en.stdout != ko.stdout
+
+
+def test_explain_saves_the_picture_and_prints_the_slope(cli):
+    result = cli("explain", "sigmoid", "--out", "pics")
+    ok(result)
+    assert_png(Path("pics/sigmoid.png"))
+    assert "0.25" in result.stdout and "pics/sigmoid.png" in result.stdout
+
+
+def test_explain_softmax_shows_a_distribution_that_sums_to_one(cli):
+    result = cli("explain", "softmax", "--no-plot", "--json")
+    ok(result)
+    worked = json.loads(result.stdout)["worked"]
+    assert sum(worked["probabilities"]) == pytest.approx(1.0, abs=1e-6)
+    assert worked["sigmoid10_total"] != pytest.approx(1.0, abs=0.05)
+    assert not list(Path(".").glob("*.png"))
+
+
+def test_check_exit_status_follows_the_findings(cli, tiny_spec):
+    good = cli("check", tiny_spec("good.yaml"))
+    bad = cli("check", tiny_spec("bad.yaml", model={"layers": [{"units": 8, "activation": "relu"},
+                                                               {"units": 1, "activation": "softmax"}]}))
+    Path("broken.yaml").write_text("model: [\n")
+    unreadable = cli("check", "broken.yaml")
+    assert good.exit_code == 0, good.output
+    assert bad.exit_code == 1, bad.output
+    assert "softmax" in bad.stdout
+    assert unreadable.exit_code == 2 and "broken.yaml" in unreadable.stderr
+
+
+def test_check_json_lists_findings_with_levels_and_paths(cli):
+    from actcli.teach.starter import example  # noqa: F401  (the shipped configs)
+
+    Path("notes.yaml").write_text(example("notes-sigmoid-head"))
+    result = cli("check", "notes.yaml", "--json")
+    ok(result)
+    out = json.loads(result.stdout)
+    assert out["errors"] == 0 and out["warnings"] >= 1
+    assert any(f["path"] == "model.layers[2].activation" and f["level"] == "warning" for f in out["findings"])
+
+
+def test_export_keras_prints_code_that_compiles(cli, tiny_spec):
+    pytest.importorskip("actcli.teach.export")
+    result = cli("export", tiny_spec(), "--to", "keras")
+    ok(result)
+    compile(result.stdout, "exported.py", "exec")
+    assert "Dense(8" in result.stdout
+
+
+def test_export_out_refuses_to_overwrite_without_force(cli, tiny_spec):
+    pytest.importorskip("actcli.teach.export")
+    Path("model.py").write_text("# mine\n")
+    refused = cli("export", tiny_spec(), "--to", "pytorch", "--out", "model.py")
+    assert refused.exit_code == 2 and "--force" in refused.stderr
+    assert Path("model.py").read_text() == "# mine\n"
+    ok(cli("export", tiny_spec(), "--to", "pytorch", "--out", "model.py", "--force"))
+    compile(Path("model.py").read_text(), "model.py", "exec")
+
+
+def test_init_writes_a_spec_that_loads_and_refuses_to_overwrite(cli):
+    pytest.importorskip("actcli.teach.starter")
+    from actcli import lab
+    from actcli.spec import load_spec
+
+    ok(cli("init", "--task", "spiral", "--head", "softmax", "--out", "s.yaml"))
+    head = load_spec("s.yaml").resolved()["model"]["layers"][-1]
+    assert lab._act_name(head["activation"]) == "softmax" and head["units"] == 2  # spiral: 2 arms by default
+    before = Path("s.yaml").read_text()
+    again = cli("init", "--out", "s.yaml")
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert Path("s.yaml").read_text() == before
+    ok(cli("init", "--out", "s.yaml", "--force"))
+    assert Path("s.yaml").read_text() != before
+
+
+def test_init_example_writes_the_shipped_config(cli):
+    pytest.importorskip("actcli.teach.starter")
+    ok(cli("init", "--example", "deep-sigmoid"))
+    assert Path("deep-sigmoid.yaml").is_file()
+    check = cli("check", "deep-sigmoid.yaml", "--json")
+    assert check.exit_code in (0, 1), check.output
+
+
+# -- help -----------------------------------------------------------------------------------------------------
+
+def _commands():
+    import typer
+
+    group = typer.main.get_command(climod.app)
+    return group.commands
+
+
+def test_every_command_and_option_has_help_text():
+    commands = _commands()
+    assert {"train", "evaluate", "predict", "runs", "datasets", "schema", "compare", "plot-gradients",
+            "activations", "explain", "check", "export", "init"} <= set(commands)
+    for name, cmd in commands.items():
+        assert cmd.help and len(cmd.help.strip()) > 20, f"'{name}' has no help"
+        for param in cmd.params:
+            if param.name == "help":
+                continue
+            assert getattr(param, "help", None), f"'{name}' option {param.name} has no help"
+    for registered in climod.app.registered_commands:
+        assert registered.callback.__doc__, registered.callback
+
+
+def test_commands_that_do_something_show_an_example_in_their_help(cli):
+    for name in ("train", "evaluate", "predict", "compare", "plot-gradients", "explain", "check", "export",
+                 "init", "activations"):
+        result = cli(name, "--help")
+        ok(result)
+        assert "Example" in result.stdout, name
+
+
+def test_help_lists_the_choices_that_come_from_registries(cli):
+    explain = cli("explain", "--help").stdout
+    assert "sparsemax" in explain and "gelu" in explain
+    init = cli("init", "--help").stdout
+    assert "gaussian_quantiles" in init and "deep-sigmoid" in init
+
+
+def test_name_lists_in_help_match_the_registries():
+    from actcli import data
+    from actcli.nn import activations
+    from actcli.teach import starter
+
+    assert list(climod.ACTIVATION_NAMES) == activations.names()
+    assert list(climod.TASK_NAMES) == list(data.TASKS)
+    assert sorted(climod.EXAMPLE_NAMES) == sorted(starter.example_names())
+
+
+def test_help_does_not_import_matplotlib_or_the_engine():
+    code = ("import sys\nfrom actcli.cli import app\n"
+            "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+            "for m in ('matplotlib', 'actcli.nn', 'scipy'):\n    print(m, m in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "matplotlib False" in out and "actcli.nn False" in out, out
+
+
+def test_version(cli):
+    import actcli
+
+    result = cli("--version")
+    ok(result)
+    assert actcli.__version__ in result.stdout
