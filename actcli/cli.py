@@ -1,7 +1,7 @@
 """The actcli command line (Typer): parse options, call the lab, hand results to the report. No math here.
 
-Every mistake a user can make ends in one line on stderr and exit status 2 (`UserError`, an unknown name, a bad
-option); Ctrl-C stops a training within a second, keeps what is finished and exits 130.
+Every mistake a user can make ends in one line on stderr and exit status 2 (`UserError`, an unknown name,
+a bad option); Ctrl-C stops a training within a second, keeps what is finished and exits 130.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ except ImportError:  # pragma: no cover
 from . import __version__
 from .errors import UserError
 
-
-_ABORTS = tuple({getattr(mod, "Abort") for mod in (click.exceptions, typer, click) if hasattr(mod, "Abort")})
+_ABORTS = tuple({mod.Abort for mod in (click.exceptions, typer, click) if hasattr(mod, "Abort")})
 
 
 class _Group(TyperGroup):
@@ -75,6 +74,12 @@ def _fail(message: str, code: int = 2) -> None:
     sys.stderr.write(f"error: {message}\n")
     sys.stderr.flush()
     sys.exit(code)
+
+
+def _say(message: str) -> None:
+    """A plain line on stderr (not through Rich, which would wrap it at the console width)."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
 
 
 def _console(stderr: bool = False):
@@ -149,7 +154,8 @@ def _activations(value: str) -> list[str]:
         try:
             activations.get(name)
         except (TypeError, ValueError) as exc:
-            raise UserError(f"--activations: '{item}' needs parameters ({exc}) — use it in a spec instead") from None
+            raise UserError(f"--activations: '{item}' needs parameters ({exc}) — use it in a spec instead"
+                            ) from None
         if name in out:
             raise UserError(f"--activations: '{item}' is listed twice — give each activation once")
         out.append(name)
@@ -172,7 +178,8 @@ class _Interrupt:
         if self.event.is_set():
             os._exit(130)
         self.event.set()
-        sys.stderr.write("\nstopping after this batch, saving what is finished (Ctrl-C again to quit at once)\n")
+        sys.stderr.write("\nstopping after this batch, saving what is finished "
+                         "(Ctrl-C again to quit at once)\n")
 
     def __exit__(self, *exc):
         if self._old is not None:
@@ -228,13 +235,14 @@ def _root(
 @app.command()
 @_guard
 def train(
-    spec: Annotated[Optional[Path], typer.Argument(help="A YAML spec (see configs/). Default: the notes' model, "
-                                                      "28 features → 64 relu → 32 relu → 10 softmax.")] = None,
+    spec: Annotated[Optional[Path], typer.Argument(
+        help="A YAML spec (see configs/). Default: the notes' model, "
+             "28 features → 64 relu → 32 relu → 10 softmax.")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Override training.epochs.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Override training.batch_size.")] = None,
     lr: Annotated[Optional[float], typer.Option(help="Override the optimizer's learning_rate.")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Override training.seed (weights and shuffling).")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Run folder (default: runs/<name>-<timestamp>/).")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Override training.seed (weights, shuffling).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Run folder (default: runs/NAME-TIMESTAMP/).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the results table.")] = False,
     as_json: JsonOpt = False,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Do not draw loss.png and "
@@ -266,7 +274,7 @@ def train(
     err = _console(stderr=True)
     show = not (quiet or as_json)
     warnings = [f for f in findings if f.level == "warning"]
-    if warnings and not as_json:  # advice (info) is for 'actcli check'; warnings are shown and training goes on
+    if warnings and not as_json:  # advice (info) is for 'actcli check'; warnings are shown, training goes on
         from .report.teach_tables import findings_table
 
         err.print(findings_table(warnings, lang))
@@ -286,12 +294,12 @@ def train(
     _report_run(result, console, err, quiet, as_json)
     if result.status == "diverged":
         at = result.stopped_at or {}
-        err.print(f"training diverged at epoch {at.get('epoch')}, step {at.get('step')}: the loss or the weights "
-                  f"stopped being finite — try a smaller learning rate (e.g. --lr "
-                  f"{_smaller_lr(sp):g}). History so far is in {run_dir}", markup=False)
+        _say(f"training diverged at epoch {at.get('epoch')}, step {at.get('step')}: the loss or the weights "
+             f"stopped being finite — try a smaller learning rate (e.g. --lr {_smaller_lr(sp):g}). "
+             f"History so far is in {run_dir}")
         raise typer.Exit(1)
     if result.status == "interrupted":
-        err.print(f"interrupted: what was finished is saved in {run_dir}", markup=False)
+        _say(f"interrupted: what was finished is saved in {run_dir}")
         raise typer.Exit(130)
 
 
@@ -337,8 +345,9 @@ class _progress:
         if self.show and self.console.is_terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress(TextColumn("epoch"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[m]}"),
-                                TimeElapsedColumn(), console=self.console, transient=False)
+            self.bar = Progress(TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
+                                TextColumn("{task.fields[m]}"), TimeElapsedColumn(), console=self.console,
+                                transient=False)
             self.bar.start()
             self.task = self.bar.add_task("train", total=self.epochs, m="")
         return self if self.show else None
@@ -378,8 +387,9 @@ RunOpt = Annotated[Path, typer.Option("--run", help="A run folder written by 'ac
 @_guard
 def evaluate(
     run: RunOpt,
-    data: Annotated[Optional[Path], typer.Option("--data", help="A CSV with the same columns as the run's task "
-                                                                "(default: the run's own test split).")] = None,
+    data: Annotated[Optional[Path], typer.Option(
+        "--data", help="A CSV with the run's feature columns and its target (y for a synthetic task); "
+                       "default: the run's own test split.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Reload a run's weights and report loss and accuracy on its test data (or on --data).
@@ -454,7 +464,7 @@ def _encode_like(dataset, labels, loss: str):
 @app.command()
 @_guard
 def predict(
-    file: Annotated[Path, typer.Argument(help="A CSV with the run's feature columns (a target column is ignored).")],
+    file: Annotated[Path, typer.Argument(help="A CSV with the run's feature columns (others are ignored).")],
     run: RunOpt,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write predictions to this CSV "
                                                               "(default: print them).")] = None,
@@ -506,7 +516,8 @@ def runs_cmd(
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder}: is a file, not a folder of runs — give --dir the folder that holds them")
     if not folder.exists() and folder != Path("runs"):
-        raise UserError(f"{folder}: no such folder — runs are kept in runs/ unless train --out put them elsewhere")
+        raise UserError(f"{folder}: no such folder — runs are kept in runs/ unless train --out put them "
+                        "elsewhere")
     rows = runs.list_runs(folder)
     if as_json:
         _print_json(rows)
@@ -517,7 +528,7 @@ def runs_cmd(
     _console().print(tables.runs_table(rows))
 
 
-# -- datasets / schema ----------------------------------------------------------------------------------------
+# -- datasets / schema ---------------------------------------------------------------------------------------
 
 @app.command()
 @_guard
@@ -539,8 +550,9 @@ def datasets(
         rows = [r for r in rows if r["name"] == name]
         if plot:
             if ds.n_features != 2:
+                two_d = ", ".join(t for t, info in datamod.TASKS.items() if info.two_d)
                 raise UserError(f"task '{name}' has {ds.n_features} features; --plot draws 2-D tasks "
-                                "(moons, circles, xor, gaussians, spiral, checkerboard, blobs, gaussian_quantiles)")
+                                f"({two_d})")
             from .report import plots
 
             runs.prepare_dir(out)
@@ -569,7 +581,7 @@ def schema() -> None:
     _print_json(json_schema())
 
 
-# -- compare --------------------------------------------------------------------------------------------------
+# -- compare -------------------------------------------------------------------------------------------------
 
 def _study_out(out: Optional[Path], name: str) -> Path:
     from . import runs
@@ -580,8 +592,9 @@ def _study_out(out: Optional[Path], name: str) -> Path:
 @app.command()
 @_guard
 def compare(
-    activations: Annotated[str, typer.Option(help="Hidden activations to compare, comma-separated.")] = "relu,sigmoid",
-    spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec (default: 5 hidden layers "
+    activations: Annotated[str, typer.Option(help="Hidden activations, comma-separated.")] = "relu,sigmoid",
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec (default: 5 hidden "
+                                                                "layers "
                                                                 "of 32 on two circles, plain SGD).")] = None,
     task: Annotated[Optional[str], typer.Option(help="Use this task instead (see actcli datasets).")] = None,
     depth: Annotated[Optional[int], typer.Option(help="Number of hidden layers.")] = None,
@@ -592,7 +605,8 @@ def compare(
     init: Annotated[str, typer.Option(help="auto: He for relu-like, Glorot for sigmoid/tanh, LeCun for selu; "
                                            "keep: the spec's initializers.")] = "auto",
     jobs: Annotated[int, typer.Option(help="Trainings in parallel (processes).")] = 1,
-    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/compare-<timestamp>/).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/compare-TIMESTAMP/).")
+                   ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Pictures as png, svg or pdf.")] = "png",
     as_json: JsonOpt = False,
     lang: LangOpt = None,
@@ -601,7 +615,7 @@ def compare(
 
     Example: actcli compare --activations relu,sigmoid,tanh --seeds 3 --jobs 2
     """
-    from . import lab, runs, sweep
+    from . import lab, sweep
 
     lang = _lang(lang)
     fmt = _format(fmt)
@@ -633,8 +647,8 @@ def compare(
 
     with _Interrupt() as intr:
         cmp = sweep.compare(base, acts, seeds=seeds, depth=depth, width=width, epochs=epochs, target=target,
-                            init_mode=init, jobs=jobs, out=folder, base_dir=base_dir, fmt=fmt, stop=intr.event,
-                            on_done=done)
+                            init_mode=init, jobs=jobs, out=folder, base_dir=base_dir, fmt=fmt,
+                            stop=intr.event, on_done=done)
     files = _save_comparison(cmp, folder, fmt)
     if as_json:
         _print_json({"results": cmp.to_dict(with_runs=False)["results"], "files": [str(f) for f in files],
@@ -701,22 +715,27 @@ def _save_comparison(cmp, folder: Path, fmt: str) -> list[Path]:
     return files
 
 
-# -- plot-gradients ---------------------------------------------------------------------------------------------
+# -- plot-gradients ------------------------------------------------------------------------------------------
 
 @app.command("plot-gradients")
 @_guard
 def plot_gradients(
-    activations: Annotated[str, typer.Option(help="Hidden activations, comma-separated.")] = "sigmoid,tanh,relu",
+    activations: Annotated[str, typer.Option(help="Hidden activations, comma-separated.")
+                           ] = "sigmoid,tanh,relu",
     spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec (default: the notes' "
-                                                                "28-feature, 10-class task, 6 hidden layers of 32).")] = None,
+                                                                "28-feature, 10-class task, 6 hidden layers "
+                                                                "of 32).")] = None,
     run: Annotated[Optional[Path], typer.Option("--run", help="Draw a finished train run's probes "
                                                               "(no training).")] = None,
-    depth: Annotated[Optional[int], typer.Option(help="Hidden layers (default 6 for the built-in net).")] = None,
+    depth: Annotated[Optional[int], typer.Option(help="Hidden layers (default 6 for the built-in net).")
+                     ] = None,
     width: Annotated[Optional[int], typer.Option(help="Units per hidden layer.")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Epochs of training.")] = None,
-    init: Annotated[str, typer.Option(help="auto (He/Glorot/LeCun to suit) or keep (the spec's own).")] = "auto",
+    init: Annotated[str, typer.Option(help="auto (He/Glorot/LeCun to suit) or keep (the spec's own).")
+                    ] = "auto",
     jobs: Annotated[int, typer.Option(help="Trainings in parallel (processes).")] = 1,
-    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/gradients-<timestamp>/).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/gradients-TIMESTAMP/).")
+                   ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Pictures as png, svg or pdf.")] = "png",
     as_json: JsonOpt = False,
     lang: LangOpt = None,
@@ -752,7 +771,8 @@ def plot_gradients(
                                          jobs=jobs, out=folder, base_dir=base_dir, stop=intr.event)
     files = _save_study(study, folder, fmt)
     if as_json:
-        _print_json({"activations": study.layers_json(), "files": [str(f) for f in files], "out": str(folder)})
+        _print_json({"activations": study.layers_json(), "files": [str(f) for f in files],
+                     "out": str(folder)})
         return
     from .report import tables
     from .teach.narrate import gradient_sentences
@@ -825,8 +845,9 @@ def explain(
         from .report import plots
 
         runs.prepare_dir(out)
-        files.append(Path(plots.plot_activation_function(expl.name, expl.x, expl.y, expl.dy,
-                                                          Path(out) / f"{expl.name}.{fmt}", expl.picture_title)))
+        path = Path(out) / f"{expl.name}.{fmt}"
+        files.append(Path(plots.plot_activation_function(expl.name, expl.x, expl.y, expl.dy, path,
+                                                          expl.picture_title)))
     if as_json:
         _print_json({**expl.to_dict(), "files": [str(f) for f in files]})
         return
@@ -914,11 +935,13 @@ def export(
 @_guard
 def init_cmd(
     task: Annotated[Literal[TASK_NAMES], typer.Option("--task", help="The synthetic task.")] = "moons",
-    head: Annotated[Literal["sigmoid", "softmax"], typer.Option("--head", help="The output activation.")] = "sigmoid",
+    head: Annotated[Literal["sigmoid", "softmax"], typer.Option("--head", help="The output activation.")
+                    ] = "sigmoid",
     example: Annotated[Optional[Literal[EXAMPLE_NAMES]], typer.Option(
         "--example", help="Write one of the shipped lesson specs instead.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="The file to write (default: TASK-HEAD.yaml, "
-                                                              "or NAME.yaml with --example; '-' prints it).")] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="The file to write (default: TASK-HEAD.yaml, or NAME.yaml with --example; "
+                      "'-' prints it).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
     lang: LangOpt = None,
 ) -> None:

@@ -689,7 +689,7 @@ SYNTHETIC_TARGET = "y"  # the target column of a synthetic task's rows in a CSV 
 
 
 def target_column(dataset: Dataset) -> str:
-    """The name of the target column a CSV for this dataset uses: the CSV's own, or 'y' for a synthetic task."""
+    """The target column of a CSV for this dataset: the CSV's own, or 'y' for a synthetic task."""
     return str(dataset.params.get("target") or SYNTHETIC_TARGET)
 
 
@@ -711,8 +711,8 @@ def read_features_for(path: str | Path, dataset: Dataset, need_target: bool = Fa
         missing.append(target)
     if missing:
         want = dataset.feature_names + ([target] if need_target else [])
-        raise DataError(f"data file '{shown}' lacks column(s) {', '.join(missing)} that the run's model needs; "
-                        f"it has: {', '.join(header)}. Give a header with {', '.join(want)}")
+        raise DataError(f"data file '{shown}' lacks column(s) {', '.join(missing)} that the run's model "
+                        f"needs; it has: {', '.join(header)}. Give a header with {', '.join(want)}")
     x = _columns(rows, lines, header, [header.index(c) for c in dataset.feature_names], shown)
     if dataset.scaler is not None:
         mean, std = dataset.scaler
@@ -724,15 +724,16 @@ def read_features_for(path: str | Path, dataset: Dataset, need_target: bool = Fa
     return x.astype(np.float32), y
 
 
-def _labels_like(dataset: Dataset, values: list[str], lines: list[int], target: str, shown: str) -> np.ndarray:
+def _labels_like(dataset: Dataset, values: list[str], lines: list[int], target: str,
+                 shown: str) -> np.ndarray:
     """Target values encoded with the run's classes (or as regression targets); unknown labels are refused."""
     if dataset.kind == "regression":
         out = []
         for row, v in enumerate(values):
             num = _parse_number(v)
             if num is None or not math.isfinite(num):
-                raise DataError(f"data file '{shown}': target '{target}', row {row + 1} (line {lines[row]}) is "
-                                f"{v!r}, not a finite number; a regression target must be numeric")
+                raise DataError(f"data file '{shown}': target '{target}', row {row + 1} (line {lines[row]}) "
+                                f"is {v!r}, not a finite number; a regression target must be numeric")
             out.append(num)
         return np.array(out, dtype=np.float32).reshape(-1, 1)
     names = dataset.class_names

@@ -96,10 +96,11 @@ def read_weights(path: Path, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
     for i, shape in enumerate(shapes):
         key = f"w{i}"
         if key not in arrays:
-            raise RunError(f"{path}: missing array '{key}' (expected {len(shapes)} arrays) — train the run again")
+            raise RunError(f"{path}: missing array '{key}' (expected {len(shapes)} arrays) — "
+                           "train the run again")
         if tuple(arrays[key].shape) != tuple(shape):
-            raise RunError(f"{path}: array '{key}' has shape {arrays[key].shape}, the model needs {tuple(shape)}"
-                           " — the weights do not belong to this spec")
+            raise RunError(f"{path}: array '{key}' has shape {arrays[key].shape}, the model needs "
+                           f"{tuple(shape)} — the weights do not belong to this spec")
         if not np.issubdtype(arrays[key].dtype, np.floating):
             raise RunError(f"{path}: array '{key}' is {arrays[key].dtype}, not floating point")
         out.append(arrays[key])
@@ -140,7 +141,8 @@ def prepare_dir(path: Path, create: bool = True, parents: bool = False) -> None:
     if not path.exists():
         parent = path.parent
         if not create:
-            raise UserError(f"{path}: no such folder — create it first (mkdir -p {path}) or choose another --out")
+            raise UserError(f"{path}: no such folder — create it first (mkdir -p {path}) "
+                            "or choose another --out")
         if not parents and not parent.is_dir():
             what = "is a file, not a folder" if parent.exists() else "does not exist"
             raise UserError(f"{path}: its parent folder {parent} {what} — create the parent first "
@@ -150,7 +152,8 @@ def prepare_dir(path: Path, create: bool = True, parents: bool = False) -> None:
         with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
             pass
     except OSError as exc:
-        raise UserError(f"{path}: cannot write there ({exc.strerror or exc}) — choose another --out") from None
+        raise UserError(f"{path}: cannot write there ({exc.strerror or exc}) — choose another --out"
+                        ) from None
 
 
 def is_run_dir(path: Path) -> bool:
@@ -192,9 +195,10 @@ def list_runs(base: Path | None = None) -> list[dict]:
             rows.append({"name": path.name, "status": "damaged", "run_dir": str(path)})
             continue
         prov = m.get("provenance") or {}
-        rows.append({"name": m.get("name", path.name), "date": prov.get("finished", ""), "task": m.get("task"),
-                     "status": m.get("status"), "test_accuracy": m.get("test_accuracy"),
-                     "test_loss": m.get("test_loss"), "run_dir": str(path)})
+        rows.append({"name": m.get("name", path.name), "date": prov.get("finished", ""),
+                     "task": m.get("task"), "status": m.get("status"),
+                     "test_accuracy": m.get("test_accuracy"), "test_loss": m.get("test_loss"),
+                     "run_dir": str(path)})
     return rows
 
 

@@ -17,8 +17,14 @@ TINY = {
     "name": "tiny",
     "task": {"dataset": "moons", "n_samples": 200, "noise": 0.1, "seed": 0},
     "model": {"layers": [{"units": 8, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}]},
-    "training": {"loss": "binary_crossentropy", "optimizer": {"name": "adam", "learning_rate": 0.01},
-                 "epochs": 3, "batch_size": 32, "validation_split": 0.2, "seed": 0},
+    "training": {
+        "loss": "binary_crossentropy",
+        "optimizer": {"name": "adam", "learning_rate": 0.01},
+        "epochs": 3,
+        "batch_size": 32,
+        "validation_split": 0.2,
+        "seed": 0,
+    },
 }
 
 

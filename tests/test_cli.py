@@ -1,7 +1,8 @@
 """The commands as a learner uses them: real files in a temporary folder, Typer's CliRunner, tiny specs.
 
-Each test pins what a command promises: the files it writes, that they agree with each other and with `--json`,
-and that every command and option explains itself in --help. Bad input is tests/test_robustness.py's job.
+Each test pins what a command promises: the files it writes, that they agree with each other and with
+`--json`, and that every command and option explains itself in --help.
+Bad input is tests/test_robustness.py's job.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def read_history(path: Path) -> list[dict[str, str]]:
 
 
 def ok(result) -> None:
-    assert result.exit_code == 0, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert result.exit_code == 0, (
+        f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    )
     assert "Traceback" not in result.output
 
 
@@ -48,6 +51,7 @@ def trained(cli, tiny_spec):
 
 
 # -- train ---------------------------------------------------------------------------------------------------
+
 
 def test_train_writes_every_artifact_of_a_run_folder(trained):
     run, _ = trained
@@ -118,6 +122,7 @@ def test_train_files_are_readable_like_ordinary_files(trained):
 
 # -- evaluate / predict / runs -----------------------------------------------------------------------------
 
+
 def test_evaluate_reproduces_the_test_loss_of_metrics_json(cli, trained):
     run, metrics = trained
     result = cli("evaluate", "--run", run, "--json")
@@ -139,8 +144,11 @@ def _raw_test_csv(run: Path, path: str, with_target: bool = True) -> int:
         w = csv.writer(fh)
         w.writerow(["x0", "x1", "y"] if with_target else ["x1", "extra", "x0"])
         for row, label in zip(raw, ds.y_test, strict=True):
-            w.writerow([repr(float(row[0])), repr(float(row[1])), int(label)] if with_target
-                     else [repr(float(row[1])), 7, repr(float(row[0]))])
+            w.writerow(
+                [repr(float(row[0])), repr(float(row[1])), int(label)]
+                if with_target
+                else [repr(float(row[1])), 7, repr(float(row[0]))]
+            )
     return len(raw)
 
 
@@ -199,7 +207,8 @@ def test_runs_with_no_runs_says_how_to_make_one(cli):
     assert "actcli train" in result.stdout
 
 
-# -- datasets / schema ----------------------------------------------------------------------------------------
+# -- datasets / schema ---------------------------------------------------------------------------------------
+
 
 def test_datasets_lists_every_task(cli):
     result = cli("datasets", "--json")
@@ -221,16 +230,39 @@ def test_schema_is_valid_json_schema_of_a_spec(cli):
     assert {"task", "model", "training"} <= set(schema["properties"])
 
 
-# -- compare / plot-gradients ----------------------------------------------------------------------------------
+# -- compare / plot-gradients --------------------------------------------------------------------------------
+
 
 def test_compare_writes_pictures_results_and_the_json_keys(cli, tiny_spec):
-    result = cli("compare", "--spec", tiny_spec(), "--activations", "relu,sigmoid", "--epochs", "2", "--seeds", "1",
-                 "--out", "cmp", "--json")
+    result = cli(
+        "compare",
+        "--spec",
+        tiny_spec(),
+        "--activations",
+        "relu,sigmoid",
+        "--epochs",
+        "2",
+        "--seeds",
+        "1",
+        "--out",
+        "cmp",
+        "--json",
+    )
     ok(result)
     out = json.loads(result.stdout)
     assert [r["activation"] for r in out["results"]] == ["relu", "sigmoid"]
-    keys = {"activation", "seeds", "test_accuracy_mean", "test_accuracy_std", "test_loss_mean", "epochs_to_target",
-            "grad_ratio_init", "grad_ratio_final", "diverged", "seconds"}
+    keys = {
+        "activation",
+        "seeds",
+        "test_accuracy_mean",
+        "test_accuracy_std",
+        "test_loss_mean",
+        "epochs_to_target",
+        "grad_ratio_init",
+        "grad_ratio_final",
+        "diverged",
+        "seconds",
+    }
     for r in out["results"]:
         assert keys <= set(r)
         assert r["seeds"] == 1 and r["diverged"] == 0
@@ -240,8 +272,12 @@ def test_compare_writes_pictures_results_and_the_json_keys(cli, tiny_spec):
     assert [r["activation"] for r in saved["results"]] == ["relu", "sigmoid"]
     rows = read_history(Path("cmp/results.csv"))
     assert [r["activation"] for r in rows] == ["relu", "sigmoid"]
-    assert {str(Path(f)) for f in out["files"]} >= {"cmp/compare.png", "cmp/compare_gradients.png",
-                                                     "cmp/results.json", "cmp/results.csv"}
+    assert {str(Path(f)) for f in out["files"]} >= {
+        "cmp/compare.png",
+        "cmp/compare_gradients.png",
+        "cmp/results.json",
+        "cmp/results.csv",
+    }
 
 
 def test_plot_gradients_writes_four_pngs_and_the_json_keys(cli):
@@ -249,8 +285,16 @@ def test_plot_gradients_writes_four_pngs_and_the_json_keys(cli):
     ok(result)
     out = json.loads(result.stdout)
     assert list(out["activations"]) == ["sigmoid", "tanh", "relu"]
-    layer_keys = {"layer", "units", "grad_norm_init", "grad_norm_final", "delta_norm_init", "delta_norm_final",
-                  "saturated_fraction", "dead_fraction"}
+    layer_keys = {
+        "layer",
+        "units",
+        "grad_norm_init",
+        "grad_norm_final",
+        "delta_norm_init",
+        "delta_norm_final",
+        "saturated_fraction",
+        "dead_fraction",
+    }
     for layers in out["activations"].values():
         assert len(layers["layers"]) == 4  # 3 hidden + the head, head last
         for layer in layers["layers"]:
@@ -282,7 +326,8 @@ def test_plot_gradients_run_draws_a_train_run_without_training(cli, trained, mon
         assert_png(Path(f"drawn/{name}.png"))
 
 
-# -- teach commands -------------------------------------------------------------------------------------------
+# -- teach commands ------------------------------------------------------------------------------------------
+
 
 def test_activations_lists_every_registered_activation(cli):
     from actcli.nn import activations
@@ -320,8 +365,13 @@ def test_explain_softmax_shows_a_distribution_that_sums_to_one(cli):
 
 def test_check_exit_status_follows_the_findings(cli, tiny_spec):
     good = cli("check", tiny_spec("good.yaml"))
-    bad = cli("check", tiny_spec("bad.yaml", model={"layers": [{"units": 8, "activation": "relu"},
-                                                               {"units": 1, "activation": "softmax"}]}))
+    bad = cli(
+        "check",
+        tiny_spec(
+            "bad.yaml",
+            model={"layers": [{"units": 8, "activation": "relu"}, {"units": 1, "activation": "softmax"}]},
+        ),
+    )
     Path("broken.yaml").write_text("model: [\n")
     unreadable = cli("check", "broken.yaml")
     assert good.exit_code == 0, good.output
@@ -383,7 +433,8 @@ def test_init_example_writes_the_shipped_config(cli):
     assert check.exit_code in (0, 1), check.output
 
 
-# -- help -----------------------------------------------------------------------------------------------------
+# -- help ----------------------------------------------------------------------------------------------------
+
 
 def _commands():
     import typer
@@ -394,8 +445,21 @@ def _commands():
 
 def test_every_command_and_option_has_help_text():
     commands = _commands()
-    assert {"train", "evaluate", "predict", "runs", "datasets", "schema", "compare", "plot-gradients",
-            "activations", "explain", "check", "export", "init"} <= set(commands)
+    assert {
+        "train",
+        "evaluate",
+        "predict",
+        "runs",
+        "datasets",
+        "schema",
+        "compare",
+        "plot-gradients",
+        "activations",
+        "explain",
+        "check",
+        "export",
+        "init",
+    } <= set(commands)
     for name, cmd in commands.items():
         assert cmd.help and len(cmd.help.strip()) > 20, f"'{name}' has no help"
         for param in cmd.params:
@@ -407,8 +471,18 @@ def test_every_command_and_option_has_help_text():
 
 
 def test_commands_that_do_something_show_an_example_in_their_help(cli):
-    for name in ("train", "evaluate", "predict", "compare", "plot-gradients", "explain", "check", "export",
-                 "init", "activations"):
+    for name in (
+        "train",
+        "evaluate",
+        "predict",
+        "compare",
+        "plot-gradients",
+        "explain",
+        "check",
+        "export",
+        "init",
+        "activations",
+    ):
         result = cli(name, "--help")
         ok(result)
         assert "Example" in result.stdout, name
@@ -432,9 +506,11 @@ def test_name_lists_in_help_match_the_registries():
 
 
 def test_help_does_not_import_matplotlib_or_the_engine():
-    code = ("import sys\nfrom actcli.cli import app\n"
-            "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
-            "for m in ('matplotlib', 'actcli.nn', 'scipy'):\n    print(m, m in sys.modules)\n")
+    code = (
+        "import sys\nfrom actcli.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "for m in ('matplotlib', 'actcli.nn', 'scipy'):\n    print(m, m in sys.modules)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "matplotlib False" in out and "actcli.nn False" in out, out
 

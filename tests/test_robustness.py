@@ -1,8 +1,8 @@
 """Issue 7: every mistake a learner can make ends in exit status 2, one or two lines on stderr that name the
-problem and the fix, no traceback and no stray files; faults (divergence, Ctrl-C, an unwritable folder, a crash
-mid-write) lose nothing that was finished; the same spec and seed give the same bytes.
+problem and the fix, no traceback and no stray files; faults (divergence, Ctrl-C, an unwritable folder, a
+crash mid-write) lose nothing that was finished; the same spec and seed give the same bytes.
 
-Bad input goes through CliRunner (fast); stdout/stderr separation, Ctrl-C and repeatability use real processes.
+Bad input goes through CliRunner (fast); stdout/stderr apart, Ctrl-C and repeatability use real processes.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def bad(cli):
     return run
 
 
-# -- specs ----------------------------------------------------------------------------------------------------
+# -- specs ---------------------------------------------------------------------------------------------------
 
 SPECS = {
     "not_yaml": ("model: [1, 2\n  x: }", ["bad.yaml:2", "yaml"]),
@@ -89,13 +89,20 @@ SPECS = {
     "empty": ("", ["bad.yaml", "empty"]),
     "only_comments": ("# nothing here\n", ["bad.yaml", "empty"]),
     "unknown_top_key": (BASE + "epoch: 3\n", ["bad.yaml:16", "epoch", "unknown key"]),
-    "unknown_model_key": (edit("  layers:\n", "  layer: []\n  layers:\n"), ["bad.yaml:7", "model.layer", "layers"]),
-    "unknown_layer_key": (edit("{units: 1, activation: sigmoid}", "{units: 1, activaton: sigmoid}"),
-                          ["bad.yaml:9", "model.layers[1].activaton", "activation"]),
+    "unknown_model_key": (
+        edit("  layers:\n", "  layer: []\n  layers:\n"),
+        ["bad.yaml:7", "model.layer", "layers"],
+    ),
+    "unknown_layer_key": (
+        edit("{units: 1, activation: sigmoid}", "{units: 1, activaton: sigmoid}"),
+        ["bad.yaml:9", "model.layers[1].activaton", "activation"],
+    ),
     "unknown_training_key": (edit("  seed: 0\n", "  sed: 0\n"), ["bad.yaml:15", "training.sed", "seed"]),
     "unknown_task_param": (edit("  noise: 0.1\n", "  nosie: 0.1\n"), ["bad.yaml:5", "nosie", "noise"]),
-    "unknown_optimizer_param": (edit("learning_rate: 0.01}", "learning_rat: 0.01}"),
-                                ["bad.yaml:12", "learning_rat", "learning_rate"]),
+    "unknown_optimizer_param": (
+        edit("learning_rate: 0.01}", "learning_rat: 0.01}"),
+        ["bad.yaml:12", "learning_rat", "learning_rate"],
+    ),
     "units_text": (edit("{units: 8,", "{units: many,"), ["bad.yaml:8", "model.layers[0].units", "many"]),
     "units_zero": (edit("{units: 8,", "{units: 0,"), ["bad.yaml:8", "model.layers[0].units", "0"]),
     "units_negative": (edit("{units: 8,", "{units: -4,"), ["bad.yaml:8", "model.layers[0].units"]),
@@ -107,49 +114,75 @@ SPECS = {
     "lr_zero": (edit("learning_rate: 0.01", "learning_rate: 0"), ["bad.yaml:12", "learning_rate"]),
     "lr_negative": (edit("learning_rate: 0.01", "learning_rate: -0.1"), ["bad.yaml:12", "learning_rate"]),
     "lr_text": (edit("learning_rate: 0.01", "learning_rate: fast"), ["bad.yaml:12", "learning_rate"]),
-    "layers_empty": (edit("  layers:\n    - {units: 8, activation: relu}\n    - {units: 1, activation: sigmoid}\n",
-                          "  layers: []\n"), ["bad.yaml", "model.layers"]),
-    "unknown_activation": (edit("activation: sigmoid", "activation: sigmod"),
-                           ["bad.yaml:9", "model.layers[1].activation", "sigmoid"]),
-    "unknown_initializer": (edit("{units: 8, activation: relu}", "{units: 8, activation: relu, "
-                                                                  "kernel_initializer: glorot}"),
-                            ["bad.yaml:8", "kernel_initializer", "glorot_"]),
-    "unknown_regularizer": (edit("{units: 8, activation: relu}", "{units: 8, activation: relu, "
-                                                                  "kernel_regularizer: l3}"),
-                            ["bad.yaml:8", "kernel_regularizer", "l1"]),
-    "unknown_constraint": (edit("{units: 8, activation: relu}", "{units: 8, activation: relu, "
-                                                                 "kernel_constraint: maxnorm}"),
-                           ["bad.yaml:8", "kernel_constraint", "max_norm"]),
-    "unknown_loss": (edit("loss: binary_crossentropy", "loss: binary_crossentropi"),
-                     ["bad.yaml:11", "training.loss", "binary_crossentropy"]),
+    "layers_empty": (
+        edit(
+            "  layers:\n    - {units: 8, activation: relu}\n    - {units: 1, activation: sigmoid}\n",
+            "  layers: []\n",
+        ),
+        ["bad.yaml", "model.layers"],
+    ),
+    "unknown_activation": (
+        edit("activation: sigmoid", "activation: sigmod"),
+        ["bad.yaml:9", "model.layers[1].activation", "sigmoid"],
+    ),
+    "unknown_initializer": (
+        edit("{units: 8, activation: relu}", "{units: 8, activation: relu, kernel_initializer: glorot}"),
+        ["bad.yaml:8", "kernel_initializer", "glorot_"],
+    ),
+    "unknown_regularizer": (
+        edit("{units: 8, activation: relu}", "{units: 8, activation: relu, kernel_regularizer: l3}"),
+        ["bad.yaml:8", "kernel_regularizer", "l1"],
+    ),
+    "unknown_constraint": (
+        edit("{units: 8, activation: relu}", "{units: 8, activation: relu, kernel_constraint: maxnorm}"),
+        ["bad.yaml:8", "kernel_constraint", "max_norm"],
+    ),
+    "unknown_loss": (
+        edit("loss: binary_crossentropy", "loss: binary_crossentropi"),
+        ["bad.yaml:11", "training.loss", "binary_crossentropy"],
+    ),
     "unknown_optimizer": (edit("name: adam", "name: adamm"), ["bad.yaml:12", "optimizer", "adam"]),
     "unknown_task": (edit("dataset: moons", "dataset: moon"), ["bad.yaml:3", "task.dataset", "moons"]),
     "duplicate_key": (BASE + "name: again\n", ["bad.yaml:16", "duplicate", "name"]),
     "python_object_tag": ("!!python/object/apply:os.system ['touch PWNED']\n", ["bad.yaml:1", "tag"]),
-    "python_tag_inside": (edit("name: tiny", "name: !!python/object/apply:os.system ['touch PWNED']"),
-                          ["bad.yaml:1", "tag"]),
+    "python_tag_inside": (
+        edit("name: tiny", "name: !!python/object/apply:os.system ['touch PWNED']"),
+        ["bad.yaml:1", "tag"],
+    ),
     "huge_file": (BASE + "# " + "x" * 1_100_000 + "\n", ["bad.yaml", "bytes"]),
     "deeply_nested_list": ("model: " + "[" * 300 + "]" * 300 + "\n", ["bad.yaml", "nested"]),
-    "deeply_nested_map": ("".join("  " * i + f"k{i}:\n" for i in range(100)) + "  " * 100 + "v\n",
-                          ["bad.yaml", "nested"]),
-    "billion_laughs": ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                       "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-                       "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
-                       ["bad.yaml"]),
+    "deeply_nested_map": (
+        "".join("  " * i + f"k{i}:\n" for i in range(100)) + "  " * 100 + "v\n",
+        ["bad.yaml", "nested"],
+    ),
+    "billion_laughs": (
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+        ["bad.yaml"],
+    ),
     "binary_garbage": ("\x00\x01\x02garbage", ["bad.yaml"]),
     "tab_indent": (edit("  dataset: moons", "\tdataset: moons"), ["bad.yaml:3"]),
-    "missing_csv": (edit("  dataset: moons\n  n_samples: 200\n  noise: 0.1\n", "  dataset: csv:nothere.csv\n"),
-                    ["nothere.csv", "not found"]),
+    "missing_csv": (
+        edit("  dataset: moons\n  n_samples: 200\n  noise: 0.1\n", "  dataset: csv:nothere.csv\n"),
+        ["nothere.csv", "not found"],
+    ),
 }
 
 # What the linter refuses: `train` stops with exit 2 before writing anything; `check` reports exit 1.
 LINT_ERRORS = {
-    "head_units_not_classes": (edit("{units: 1, activation: sigmoid}", "{units: 3, activation: sigmoid}"),
-                               ["bad.yaml", "model.layers[1]", "units"]),
-    "loss_head_cannot_feed": (edit("loss: binary_crossentropy", "loss: categorical_crossentropy"),
-                              ["bad.yaml", "categorical_crossentropy"]),
-    "softmax_on_one_unit": (edit("{units: 1, activation: sigmoid}", "{units: 1, activation: softmax}"),
-                            ["bad.yaml", "model.layers[1].activation", "softmax"]),
+    "head_units_not_classes": (
+        edit("{units: 1, activation: sigmoid}", "{units: 3, activation: sigmoid}"),
+        ["bad.yaml", "model.layers[1]", "units"],
+    ),
+    "loss_head_cannot_feed": (
+        edit("loss: binary_crossentropy", "loss: categorical_crossentropy"),
+        ["bad.yaml", "categorical_crossentropy"],
+    ),
+    "softmax_on_one_unit": (
+        edit("{units: 1, activation: sigmoid}", "{units: 1, activation: softmax}"),
+        ["bad.yaml", "model.layers[1].activation", "softmax"],
+    ),
 }
 
 
@@ -171,8 +204,18 @@ def test_bad_spec_check_cannot_read_it(bad, case):
 
 
 @pytest.mark.parametrize("command", [("compare", "--spec"), ("plot-gradients", "--spec"), ("export",)])
-@pytest.mark.parametrize("case", ["not_yaml", "unknown_layer_key", "lr_zero", "python_object_tag", "huge_file",
-                                  "unknown_activation", "duplicate_key"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "not_yaml",
+        "unknown_layer_key",
+        "lr_zero",
+        "python_object_tag",
+        "huge_file",
+        "unknown_activation",
+        "duplicate_key",
+    ],
+)
 def test_bad_spec_other_commands(bad, case, command):
     if command[0] == "export":
         pytest.importorskip("actcli.teach.export")
@@ -205,26 +248,66 @@ def test_check_reports_a_missing_data_file_as_an_error_finding(cli):
     assert result.exit_code == 1 and "nothere.csv" in result.stdout
 
 
-@pytest.mark.parametrize("args,words", [
-    (("train", "nothere.yaml"), ["nothere.yaml", "no such file"]),
-    (("train", "."), ["folder"]),
-    (("check", "nothere.yaml"), ["nothere.yaml"]),
-    (("compare", "--spec", "nothere.yaml"), ["nothere.yaml"]),
-])
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (("train", "nothere.yaml"), ["nothere.yaml", "no such file"]),
+        (("train", "."), ["folder"]),
+        (("check", "nothere.yaml"), ["nothere.yaml"]),
+        (("compare", "--spec", "nothere.yaml"), ["nothere.yaml"]),
+    ],
+)
 def test_spec_path_that_is_not_a_file(bad, args, words):
     bad(*args, words=words)
 
 
 # hypothesis: broken specs of every shape --------------------------------------------------------------------
 
-_VALID = {"name", "description", "task", "model", "training", "dataset", "n_samples", "noise", "layers",
-          "units", "activation", "loss", "optimizer", "epochs", "batch_size", "seed", "learning_rate",
-          "input_dim", "use_bias", "kernel_initializer", "bias_initializer", "validation_split", "metrics",
-          "early_stopping", "test_size", "standardize", "kernel_regularizer", "bias_regularizer",
-          "activity_regularizer", "kernel_constraint", "bias_constraint", "target", "kind", "path", "name"}
+_VALID = {
+    "name",
+    "description",
+    "task",
+    "model",
+    "training",
+    "dataset",
+    "n_samples",
+    "noise",
+    "layers",
+    "units",
+    "activation",
+    "loss",
+    "optimizer",
+    "epochs",
+    "batch_size",
+    "seed",
+    "learning_rate",
+    "input_dim",
+    "use_bias",
+    "kernel_initializer",
+    "bias_initializer",
+    "validation_split",
+    "metrics",
+    "early_stopping",
+    "test_size",
+    "standardize",
+    "kernel_regularizer",
+    "bias_regularizer",
+    "activity_regularizer",
+    "kernel_constraint",
+    "bias_constraint",
+    "target",
+    "kind",
+    "path",
+}
 _names = st.from_regex(r"[a-z][a-z_]{0,12}", fullmatch=True).filter(lambda k: k not in _VALID)
-_junk = st.one_of(st.text(max_size=20), st.integers(-10**6, 0), st.floats(allow_nan=True), st.none(),
-                  st.lists(st.integers(), max_size=3), st.dictionaries(_names, st.integers(), max_size=2))
+_junk = st.one_of(
+    st.text(max_size=20),
+    st.integers(-(10**6), 0),
+    st.floats(allow_nan=True),
+    st.none(),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(_names, st.integers(), max_size=2),
+)
 
 
 def _base() -> dict:
@@ -234,30 +317,67 @@ def _base() -> dict:
 @st.composite
 def broken_specs(draw) -> str:
     spec = _base()
-    kind = draw(st.sampled_from(["unknown_key", "bad_units", "bad_epochs", "bad_lr", "bad_activation",
-                                 "bad_batch", "wrong_container", "garbage_text"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "unknown_key",
+                "bad_units",
+                "bad_epochs",
+                "bad_lr",
+                "bad_activation",
+                "bad_batch",
+                "wrong_container",
+                "garbage_text",
+            ]
+        )
+    )
     if kind == "unknown_key":
         where = draw(st.sampled_from(["top", "task", "model", "layer", "training", "optimizer"]))
-        target = {"top": spec, "task": spec["task"], "model": spec["model"], "layer": spec["model"]["layers"][0],
-                  "training": spec["training"], "optimizer": spec["training"]["optimizer"]}[where]
+        target = {
+            "top": spec,
+            "task": spec["task"],
+            "model": spec["model"],
+            "layer": spec["model"]["layers"][0],
+            "training": spec["training"],
+            "optimizer": spec["training"]["optimizer"],
+        }[where]
         target[draw(_names)] = draw(_junk)
     elif kind == "bad_units":
         spec["model"]["layers"][draw(st.integers(0, 1))]["units"] = draw(
-            st.one_of(st.integers(-10**6, 0), st.text(min_size=1).filter(lambda s: not s.strip().isdigit()),
-                      st.floats(0.1, 0.9), st.lists(st.integers(1, 4), min_size=1, max_size=2)))
+            st.one_of(
+                st.integers(-(10**6), 0),
+                st.text(min_size=1).filter(lambda s: not s.strip().isdigit()),
+                st.floats(0.1, 0.9),
+                st.lists(st.integers(1, 4), min_size=1, max_size=2),
+            )
+        )
     elif kind == "bad_epochs":
-        spec["training"]["epochs"] = draw(st.one_of(st.integers(-10**6, 0), st.text(min_size=1).filter(
-            lambda s: not s.strip().lstrip("+").isdigit()), st.none()))
+        spec["training"]["epochs"] = draw(
+            st.one_of(
+                st.integers(-(10**6), 0),
+                st.text(min_size=1).filter(lambda s: not s.strip().lstrip("+").isdigit()),
+                st.none(),
+            )
+        )
     elif kind == "bad_batch":
-        spec["training"]["batch_size"] = draw(st.one_of(st.integers(-10**6, 0), st.booleans()))
+        spec["training"]["batch_size"] = draw(st.one_of(st.integers(-(10**6), 0), st.booleans()))
     elif kind == "bad_lr":
         spec["training"]["optimizer"]["learning_rate"] = draw(
-            st.one_of(st.floats(max_value=0.0, allow_nan=False), st.just(float("nan")), st.just(float("inf")),
-                      st.text(min_size=1, max_size=8).filter(lambda s: _not_a_number(s))))
+            st.one_of(
+                st.floats(max_value=0.0, allow_nan=False),
+                st.just(float("nan")),
+                st.just(float("inf")),
+                st.text(min_size=1, max_size=8).filter(lambda s: _not_a_number(s)),
+            )
+        )
     elif kind == "bad_activation":
         spec["model"]["layers"][draw(st.integers(0, 1))]["activation"] = draw(
-            st.one_of(_names.filter(lambda n: n not in _ACTIVATIONS), st.integers(), st.lists(st.integers(),
-                                                                                              max_size=2)))
+            st.one_of(
+                _names.filter(lambda n: n not in _ACTIVATIONS),
+                st.integers(),
+                st.lists(st.integers(), max_size=2),
+            )
+        )
     elif kind == "wrong_container":
         key = draw(st.sampled_from(["task", "model", "training"]))
         spec[key] = draw(st.one_of(st.text(max_size=10), st.integers(), st.lists(st.integers(), max_size=3)))
@@ -273,11 +393,40 @@ def _not_a_number(s: str) -> bool:
         return True
 
 
-_ACTIVATIONS = {"linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "relu6", "threshold",
-                "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "hard_shrink", "soft_shrink",
-                "sparse_sigmoid", "sparse_plus", "elu", "selu", "celu", "exponential", "softplus", "softsign",
-                "squareplus", "silu", "swish", "gelu", "mish", "log_sigmoid", "tanh_shrink", "log_softmax",
-                "sparsemax", "glu"}
+_ACTIVATIONS = {
+    "linear",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "leaky_relu",
+    "relu6",
+    "threshold",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "hard_shrink",
+    "soft_shrink",
+    "sparse_sigmoid",
+    "sparse_plus",
+    "elu",
+    "selu",
+    "celu",
+    "exponential",
+    "softplus",
+    "softsign",
+    "squareplus",
+    "silu",
+    "swish",
+    "gelu",
+    "mish",
+    "log_sigmoid",
+    "tanh_shrink",
+    "log_softmax",
+    "sparsemax",
+    "glu",
+}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -292,7 +441,7 @@ def test_broken_specs_never_crash(cli, text, command):
     assert not Path("runs").exists()
 
 
-# -- CSV files -------------------------------------------------------------------------------------------------
+# -- CSV files -----------------------------------------------------------------------------------------------
 
 CSVS = {
     "missing": (None, ["data.csv", "not found"]),
@@ -310,7 +459,9 @@ CSVS = {
     "not_utf8": (b"a,b,label\n1,2,\xff\xfe\n3,4,y\n", ["data.csv", "utf-8"]),
     "duplicate_column": ("a,a,label\n1,2,x\n3,4,y\n1,2,x\n3,4,y\n", ["data.csv", "twice"]),
 }
-CSV_SPEC = edit("  dataset: moons\n  n_samples: 200\n  noise: 0.1\n", "  dataset: csv:data.csv\n  target: label\n")
+CSV_SPEC = edit(
+    "  dataset: moons\n  n_samples: 200\n  noise: 0.1\n", "  dataset: csv:data.csv\n  target: label\n"
+)
 CSV_SPEC = CSV_SPEC.replace("{units: 1, activation: sigmoid}", "{units: 1, activation: sigmoid}")
 
 
@@ -366,8 +517,11 @@ def test_bad_csv_for_a_trained_run(bad, run_dir, command, case):
         Path("points.csv").mkdir()
     elif content is not None:
         Path("points.csv").write_text(content)
-    args = ("evaluate", "--run", run_dir, "--data", "points.csv") if command == "evaluate" else \
-        ("predict", "points.csv", "--run", run_dir)
+    args = (
+        ("evaluate", "--run", run_dir, "--data", "points.csv")
+        if command == "evaluate"
+        else ("predict", "points.csv", "--run", run_dir)
+    )
     bad(*args, words=words)
 
 
@@ -381,53 +535,58 @@ def test_evaluate_needs_the_target_column(bad, run_dir):
     bad("evaluate", "--run", run_dir, "--data", "points.csv", words=["points.csv", "y"])
 
 
-# -- options ---------------------------------------------------------------------------------------------------
+# -- options -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args,words", [
-    (("compare", "--activations", "relu,,sigmoid"), ["--activations", "empty"]),
-    (("compare", "--activations", ","), ["--activations", "empty"]),
-    (("compare", "--activations", ""), ["--activations"]),
-    (("compare", "--activations", "relu,sigmod"), ["sigmod", "sigmoid"]),
-    (("compare", "--activations", "relu,relu"), ["relu", "twice"]),
-    (("compare", "--activations", "threshold"), ["threshold", "parameter"]),
-    (("plot-gradients", "--activations", "relux"), ["relux", "relu"]),
-    (("compare", "--jobs", "0"), ["--jobs"]),
-    (("compare", "--seeds", "0"), ["--seeds"]),
-    (("compare", "--epochs", "-1"), ["--epochs"]),
-    (("compare", "--depth", "0"), ["--depth"]),
-    (("compare", "--width", "-3"), ["--width"]),
-    (("compare", "--target", "1.5"), ["--target"]),
-    (("compare", "--init", "random"), ["--init"]),
-    (("compare", "--format", "gif"), ["--format", "png"]),
-    (("compare", "--task", "moonz"), ["moonz", "moons"]),
-    (("compare", "--jobs", "two"), ["--jobs", "integer"]),
-    (("plot-gradients", "--jobs", "0"), ["--jobs"]),
-    (("plot-gradients", "--epochs", "0"), ["--epochs"]),
-    (("train", "--epochs", "-1"), ["--epochs"]),
-    (("train", "--epochs", "0"), ["--epochs"]),
-    (("train", "--batch-size", "0"), ["--batch-size"]),
-    (("train", "--lr", "0"), ["--lr"]),
-    (("train", "--lr", "-1e-3"), ["--lr"]),
-    (("train", "--seed", "-1"), ["--seed"]),
-    (("train", "--lang", "fr"), ["fr", "en, ko"]),
-    (("train", "--bogus"), ["--bogus"]),
-    (("nosuchcommand",), ["nosuchcommand"]),
-    (("explain", "relux"), ["relux", "relu"]),
-    (("explain", "sigmoid", "--format", "bmp"), ["--format"]),
-    (("datasets", "moonz"), ["moonz", "moons"]),
-    (("datasets", "classification", "--plot"), ["classification", "2-D"]),
-    (("export", "x.yaml", "--to", "jax"), ["--to", "jax"]),
-    (("init", "--task", "moonz"), ["--task", "moonz"]),
-    (("init", "--head", "relu"), ["--head", "relu"]),
-    (("init", "--example", "nope"), ["--example", "nope"]),
-    (("runs", "--dir", "nothere"), ["nothere"]),
-])
+
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (("compare", "--activations", "relu,,sigmoid"), ["--activations", "empty"]),
+        (("compare", "--activations", ","), ["--activations", "empty"]),
+        (("compare", "--activations", ""), ["--activations"]),
+        (("compare", "--activations", "relu,sigmod"), ["sigmod", "sigmoid"]),
+        (("compare", "--activations", "relu,relu"), ["relu", "twice"]),
+        (("compare", "--activations", "threshold"), ["threshold", "parameter"]),
+        (("plot-gradients", "--activations", "relux"), ["relux", "relu"]),
+        (("compare", "--jobs", "0"), ["--jobs"]),
+        (("compare", "--seeds", "0"), ["--seeds"]),
+        (("compare", "--epochs", "-1"), ["--epochs"]),
+        (("compare", "--depth", "0"), ["--depth"]),
+        (("compare", "--width", "-3"), ["--width"]),
+        (("compare", "--target", "1.5"), ["--target"]),
+        (("compare", "--init", "random"), ["--init"]),
+        (("compare", "--format", "gif"), ["--format", "png"]),
+        (("compare", "--task", "moonz"), ["moonz", "moons"]),
+        (("compare", "--jobs", "two"), ["--jobs", "integer"]),
+        (("plot-gradients", "--jobs", "0"), ["--jobs"]),
+        (("plot-gradients", "--epochs", "0"), ["--epochs"]),
+        (("train", "--epochs", "-1"), ["--epochs"]),
+        (("train", "--epochs", "0"), ["--epochs"]),
+        (("train", "--batch-size", "0"), ["--batch-size"]),
+        (("train", "--lr", "0"), ["--lr"]),
+        (("train", "--lr", "-1e-3"), ["--lr"]),
+        (("train", "--seed", "-1"), ["--seed"]),
+        (("train", "--lang", "fr"), ["fr", "en, ko"]),
+        (("train", "--bogus"), ["--bogus"]),
+        (("nosuchcommand",), ["nosuchcommand"]),
+        (("explain", "relux"), ["relux", "relu"]),
+        (("explain", "sigmoid", "--format", "bmp"), ["--format"]),
+        (("datasets", "moonz"), ["moonz", "moons"]),
+        (("datasets", "classification", "--plot"), ["classification", "2-D"]),
+        (("export", "x.yaml", "--to", "jax"), ["--to", "jax"]),
+        (("init", "--task", "moonz"), ["--task", "moonz"]),
+        (("init", "--head", "relu"), ["--head", "relu"]),
+        (("init", "--example", "nope"), ["--example", "nope"]),
+        (("runs", "--dir", "nothere"), ["nothere"]),
+    ],
+)
 def test_bad_options(bad, args, words):
     bad(*args, words=words)
 
 
-@pytest.mark.parametrize("command", [("evaluate", "--run"), ("plot-gradients", "--run"),
-                                     ("predict", "p.csv", "--run")])
+@pytest.mark.parametrize(
+    "command", [("evaluate", "--run"), ("plot-gradients", "--run"), ("predict", "p.csv", "--run")]
+)
 @pytest.mark.parametrize("folder", ["missing", "empty", "a_file", "half_run"])
 def test_run_option_on_something_that_is_not_a_run(bad, command, folder):
     if folder == "empty":
@@ -450,7 +609,8 @@ def test_run_with_an_edited_spec_that_no_longer_loads(bad, run_dir):
     bad("evaluate", "--run", run_dir, words=["spec.yaml"])
 
 
-# -- weights.npz ------------------------------------------------------------------------------------------------
+# -- weights.npz ---------------------------------------------------------------------------------------------
+
 
 def _damage(run: Path, how: str) -> None:
     path = run / "weights.npz"
@@ -485,8 +645,21 @@ def _damage(run: Path, how: str) -> None:
 
 
 @pytest.mark.parametrize("command", ["evaluate", "predict"])
-@pytest.mark.parametrize("how", ["truncated", "empty", "not_a_zip", "missing_array", "wrong_shape",
-                                 "integer_array", "pickled_objects", "deleted", "bad_zip_member", "not_finite"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "truncated",
+        "empty",
+        "not_a_zip",
+        "missing_array",
+        "wrong_shape",
+        "integer_array",
+        "pickled_objects",
+        "deleted",
+        "bad_zip_member",
+        "not_finite",
+    ],
+)
 def test_damaged_weights_are_refused_cleanly(bad, run_dir, command, how):
     _damage(run_dir, how)
     Path("p.csv").write_text("x0,x1\n0,0\n")
@@ -494,7 +667,8 @@ def test_damaged_weights_are_refused_cleanly(bad, run_dir, command, how):
     bad(*args, words=["weights" if how != "not_finite" else "finite"])
 
 
-# -- output folders ------------------------------------------------------------------------------------------------
+# -- output folders ------------------------------------------------------------------------------------------
+
 
 def test_out_under_a_missing_parent_fails_before_training(bad, tiny_spec, monkeypatch):
     spec = tiny_spec()
@@ -533,19 +707,29 @@ def test_predict_out_that_is_a_folder(bad, run_dir):
     bad("predict", "p.csv", "--run", run_dir, "--out", "preds", words=["preds", "folder"])
 
 
-# -- stdout and stderr stay apart (real processes) ---------------------------------------------------------------
+# -- stdout and stderr stay apart (real processes) -----------------------------------------------------------
+
 
 def actcli(*args: str, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "120", "PYTHONHASHSEED": "0"}
-    return subprocess.run([sys.executable, "-m", "actcli.cli", *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=kw.pop("timeout", 120), **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "actcli.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=kw.pop("timeout", 120),
+        **kw,
+    )
 
 
 def test_errors_go_to_stderr_and_json_to_stdout_in_a_real_process(tiny_spec):
     Path("bad.yaml").write_text(SPECS["unknown_activation"][0])
     proc = actcli("train", "bad.yaml")
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.startswith("error: bad.yaml:9: model.layers[1].activation") and "Traceback" not in proc.stderr
+    assert (
+        proc.stderr.startswith("error: bad.yaml:9: model.layers[1].activation")
+        and "Traceback" not in proc.stderr
+    )
     assert len(proc.stderr.strip().splitlines()) == 1
     usage = actcli("compare", "--jobs", "x")
     assert usage.returncode == 2 and usage.stdout == "" and "actcli compare --help" in usage.stderr
@@ -554,7 +738,7 @@ def test_errors_go_to_stderr_and_json_to_stdout_in_a_real_process(tiny_spec):
     assert json.loads(good.stdout)["status"] == "completed"
 
 
-# -- faults: divergence ---------------------------------------------------------------------------------------------
+# -- faults: divergence --------------------------------------------------------------------------------------
 
 DIVERGES = edit("{name: adam, learning_rate: 0.01}", "{name: sgd, learning_rate: 1000000.0}")
 
@@ -584,7 +768,9 @@ def test_divergence_stops_keeps_history_and_exits_1(cli):
 
 def test_divergence_after_some_epochs_keeps_those_epochs(cli):
     """relu, plain SGD at lr 1000 on 200 moons points: fine for a while, then the weights overflow."""
-    text = DIVERGES.replace("learning_rate: 1000000.0", "learning_rate: 1000.0").replace("epochs: 2", "epochs: 6")
+    text = DIVERGES.replace("learning_rate: 1000000.0", "learning_rate: 1000.0").replace(
+        "epochs: 2", "epochs: 6"
+    )
     Path("div.yaml").write_text(text.replace("{units: 8, activation: relu}", "{units: 32, activation: relu}"))
     result = cli("train", "div.yaml", "--out", "run", "--quiet")
     metrics = json.loads(Path("run/metrics.json").read_text())
@@ -598,8 +784,9 @@ def test_a_nan_loss_with_finite_weights_counts_as_divergence(cli):
     """Two relu layers, SGD at lr 30, 1000 points: the loss overflows long before the weights do (the
     case a weights-only check misses)."""
     text = edit("{name: adam, learning_rate: 0.01}", "{name: sgd, learning_rate: 30.0}")
-    text = text.replace("{units: 8, activation: relu}", "{units: 32, activation: relu}\n"
-                        "    - {units: 32, activation: relu}").replace("n_samples: 200", "n_samples: 1000")
+    text = text.replace(
+        "{units: 8, activation: relu}", "{units: 32, activation: relu}\n    - {units: 32, activation: relu}"
+    ).replace("n_samples: 200", "n_samples: 1000")
     Path("div.yaml").write_text(text.replace("epochs: 2", "epochs: 4") + "  validation_split: 0.2\n")
     result = cli("train", "div.yaml", "--out", "run", "--quiet")
     metrics = json.loads(Path("run/metrics.json").read_text())
@@ -611,10 +798,21 @@ def test_a_nan_loss_with_finite_weights_counts_as_divergence(cli):
 def test_compare_marks_a_diverging_activation_and_goes_on(cli):
     """SGD at lr 10: exponential blows up, relu and tanh train."""
     text = edit("{name: adam, learning_rate: 0.01}", "{name: sgd, learning_rate: 10.0}").replace(
-        "epochs: 2", "epochs: 3")
+        "epochs: 2", "epochs: 3"
+    )
     Path("cmp.yaml").write_text(text)
-    result = cli("compare", "--spec", "cmp.yaml", "--activations", "relu,exponential,tanh", "--seeds", "1",
-                 "--out", "cmp", "--json")
+    result = cli(
+        "compare",
+        "--spec",
+        "cmp.yaml",
+        "--activations",
+        "relu,exponential,tanh",
+        "--seeds",
+        "1",
+        "--out",
+        "cmp",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     by_name = {r["activation"]: r for r in json.loads(result.stdout)["results"]}
     assert by_name["exponential"]["diverged"] == 1
@@ -624,15 +822,20 @@ def test_compare_marks_a_diverging_activation_and_goes_on(cli):
     assert [r["status"] for r in saved["runs"]["exponential"]] == ["diverged"]
 
 
-# -- faults: Ctrl-C --------------------------------------------------------------------------------------------------
+# -- faults: Ctrl-C ------------------------------------------------------------------------------------------
 
 LONG = edit("  n_samples: 200\n", "  n_samples: 20000\n").replace("epochs: 2", "epochs: 400")
 
 
 def _start(*args: str) -> subprocess.Popen:
     env = {**os.environ, "COLUMNS": "120"}
-    return subprocess.Popen([sys.executable, "-m", "actcli.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "actcli.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def _wait_for(proc: subprocess.Popen, marker: str, limit: float = 60.0) -> list[str]:
@@ -683,9 +886,12 @@ def test_a_second_ctrl_c_leaves_at_once():
 
 
 def test_ctrl_c_during_compare_keeps_the_finished_runs():
-    Path("long.yaml").write_text(LONG.replace("epochs: 400", "epochs: 60").replace("n_samples: 20000",
-                                                                                    "n_samples: 4000"))
-    proc = _start("compare", "--spec", "long.yaml", "--activations", "relu,tanh", "--seeds", "1", "--out", "cmp")
+    Path("long.yaml").write_text(
+        LONG.replace("epochs: 400", "epochs: 60").replace("n_samples: 20000", "n_samples: 4000")
+    )
+    proc = _start(
+        "compare", "--spec", "long.yaml", "--activations", "relu,tanh", "--seeds", "1", "--out", "cmp"
+    )
     _wait_for(proc, "[1/2]")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
@@ -697,7 +903,7 @@ def test_ctrl_c_during_compare_keeps_the_finished_runs():
     assert statuses["tanh"] == ["interrupted"]
 
 
-# -- repeatable ------------------------------------------------------------------------------------------------------
+# -- repeatable ----------------------------------------------------------------------------------------------
 
 TIME_FIELDS = ("seconds", "run_dir", "finished", "started")
 
@@ -730,8 +936,21 @@ def test_same_spec_and_seed_give_identical_files_across_processes(tiny_spec):
 def test_compare_results_do_not_depend_on_jobs(cli, tiny_spec):
     spec = tiny_spec()
     for jobs in ("1", "2"):
-        result = cli("compare", "--spec", spec, "--activations", "relu,sigmoid", "--seeds", "2", "--epochs", "2",
-                     "--jobs", jobs, "--out", f"j{jobs}")
+        result = cli(
+            "compare",
+            "--spec",
+            spec,
+            "--activations",
+            "relu,sigmoid",
+            "--seeds",
+            "2",
+            "--epochs",
+            "2",
+            "--jobs",
+            jobs,
+            "--out",
+            f"j{jobs}",
+        )
         assert result.exit_code == 0, result.output
     one, two = (json.loads(Path(f"j{j}/results.json").read_text()) for j in ("1", "2"))
     assert _diff(_drop_times(one), _drop_times(two)) == []

@@ -87,7 +87,7 @@ def test_write_csv_round_trips_floats_exactly():
     assert lines[5] == "5,"
 
 
-# -- weights ---------------------------------------------------------------------------------------------------
+# -- weights -------------------------------------------------------------------------------------------------
 
 SHAPES = [(2, 3), (3,), (3, 1), (1,)]
 
@@ -106,17 +106,32 @@ def test_weights_round_trip_in_keras_order():
         assert data.files == ["w0", "w1", "w2", "w3"]
 
 
-@pytest.mark.parametrize("damage,words", [
-    (lambda p: p.write_bytes(p.read_bytes()[:40]), ["damaged"]),
-    (lambda p: p.write_bytes(b""), ["weights.npz"]),
-    (lambda p: p.unlink(), ["not found"]),
-    (lambda p: np.savez(p, w0=np.zeros((2, 3), np.float32)), ["missing array 'w1'"]),
-    (lambda p: np.savez(p, **{f"w{i}": np.zeros(s[::-1] + (1,), np.float32) for i, s in enumerate(SHAPES)}),
-     ["shape"]),
-    (lambda p: np.savez(p, **{f"w{i}": np.zeros(s, np.int32) for i, s in enumerate(SHAPES)}), ["int32"]),
-    (lambda p: np.savez(p, **{f"w{i}": np.array([None] * int(np.prod(s)), dtype=object).reshape(s)
-                              for i, s in enumerate(SHAPES)}), ["pickle"]),
-])
+@pytest.mark.parametrize(
+    "damage,words",
+    [
+        (lambda p: p.write_bytes(p.read_bytes()[:40]), ["damaged"]),
+        (lambda p: p.write_bytes(b""), ["weights.npz"]),
+        (lambda p: p.unlink(), ["not found"]),
+        (lambda p: np.savez(p, w0=np.zeros((2, 3), np.float32)), ["missing array 'w1'"]),
+        (
+            lambda p: np.savez(
+                p, **{f"w{i}": np.zeros(s[::-1] + (1,), np.float32) for i, s in enumerate(SHAPES)}
+            ),
+            ["shape"],
+        ),
+        (lambda p: np.savez(p, **{f"w{i}": np.zeros(s, np.int32) for i, s in enumerate(SHAPES)}), ["int32"]),
+        (
+            lambda p: np.savez(
+                p,
+                **{
+                    f"w{i}": np.array([None] * int(np.prod(s)), dtype=object).reshape(s)
+                    for i, s in enumerate(SHAPES)
+                },
+            ),
+            ["pickle"],
+        ),
+    ],
+)
 def test_damaged_weights_raise_a_run_error_naming_the_file(damage, words):
     path = Path("weights.npz")
     runs.write_weights(path, _weights())
@@ -137,7 +152,8 @@ def test_pickled_weights_are_never_unpickled(monkeypatch):
         runs.read_weights(Path("weights.npz"), [(1,)])
 
 
-# -- folders ----------------------------------------------------------------------------------------------------
+# -- folders -------------------------------------------------------------------------------------------------
+
 
 def test_new_run_dir_default_is_timestamped_under_runs_and_never_reused():
     a = runs.new_run_dir("my run!")
@@ -197,7 +213,10 @@ def test_require_run_names_what_is_missing():
 
 
 def test_list_runs_reads_each_run_and_marks_damaged_ones():
-    for name, metrics in (("a", '{"name": "a", "status": "completed", "test_accuracy": 0.9}'), ("b", "{oops")):
+    for name, metrics in (
+        ("a", '{"name": "a", "status": "completed", "test_accuracy": 0.9}'),
+        ("b", "{oops"),
+    ):
         Path(f"runs/{name}").mkdir(parents=True)
         Path(f"runs/{name}/spec.yaml").write_text("name: x\n")
         Path(f"runs/{name}/metrics.json").write_text(metrics)
