@@ -306,7 +306,8 @@ def train(
 def _smaller_lr(sp) -> float:
     opt = sp.resolved()["training"]["optimizer"]
     lr = opt.get("learning_rate", 0.01) if isinstance(opt, dict) else 0.01
-    return float(lr) / 10 if isinstance(lr, (int, float)) else 0.001
+    # a tenth of it, but never more than 0.01 (a lr of 1e6 would otherwise suggest 1e5)
+    return min(float(lr) / 10, 0.01) if isinstance(lr, (int, float)) else 0.001
 
 
 def _remove_if_empty(path: Path) -> None:
