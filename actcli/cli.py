@@ -721,8 +721,9 @@ def _save_comparison(cmp, folder: Path, fmt: str) -> list[Path]:
 @app.command("plot-gradients")
 @_guard
 def plot_gradients(
-    activations: Annotated[str, typer.Option(help="Hidden activations, comma-separated.")
-                           ] = "sigmoid,tanh,relu",
+    activations: Annotated[Optional[str], typer.Option(
+        help="Hidden activations, comma-separated (default: sigmoid,tanh,relu; with --spec, the spec's own).")
+    ] = None,
     spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec (default: the notes' "
                                                                 "28-feature, 10-class task, 6 hidden layers "
                                                                 "of 32).")] = None,
@@ -732,8 +733,9 @@ def plot_gradients(
                      ] = None,
     width: Annotated[Optional[int], typer.Option(help="Units per hidden layer.")] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Epochs of training.")] = None,
-    init: Annotated[str, typer.Option(help="auto (He/Glorot/LeCun to suit) or keep (the spec's own).")
-                    ] = "auto",
+    init: Annotated[Optional[str], typer.Option(
+        help="auto (He/Glorot/LeCun to suit) or keep (the spec's own). Default: auto, or keep with --spec.")
+    ] = None,
     jobs: Annotated[int, typer.Option(help="Trainings in parallel (processes).")] = 1,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/gradients-TIMESTAMP/).")
                    ] = None,
@@ -743,6 +745,9 @@ def plot_gradients(
 ) -> None:
     """Draw the gradient that reaches each layer, at initialisation and while training.
 
+    With no option: 6 hidden layers on the notes' task, once each with sigmoid, tanh and relu. With --spec and
+    no --activations: that spec exactly as written (its activations and initializers).
+
     Example: actcli plot-gradients --activations sigmoid,relu --depth 8
     """
     from . import lab, sweep
@@ -751,6 +756,8 @@ def plot_gradients(
     fmt = _format(fmt)
     for name, value in (("--depth", depth), ("--width", width), ("--epochs", epochs), ("--jobs", jobs)):
         _need(name, value)
+    if init is None:
+        init = "keep" if spec is not None else "auto"
     if init not in ("auto", "keep"):
         raise UserError(f"--init must be auto or keep, got '{init}'")
     if run is not None:
@@ -758,13 +765,15 @@ def plot_gradients(
         study = sweep.study_from_run(result)
         folder = _study_out(out, "gradients") if out is not None else Path(run)
     else:
-        acts = _activations(activations)
+        if activations is None and spec is None:
+            activations = "sigmoid,tanh,relu"
+        acts = _activations(activations) if activations is not None else None
         base, base_dir = _load_spec(spec, sweep.study_spec)
         if spec is None and depth is None:
             depth = sweep.STUDY_DEPTH
         dataset = lab.load_data(base, base_dir)
         lab.check_head(base, dataset)
-        for act in acts:
+        for act in acts or []:
             lab.vary(base, act, init, depth, width, epochs)
         folder = _study_out(out, "gradients")
         with _Interrupt() as intr:

@@ -134,6 +134,7 @@ def provenance(seed: int) -> dict:
 
         blas = [{"api": i.get("internal_api"), "version": i.get("version"), "threads": i.get("num_threads")}
                 for i in threadpool_info() if i.get("user_api") == "blas"]
+        blas.sort(key=lambda b: (str(b["api"]), str(b["version"])))  # the order differs between processes
     except Exception:  # threadpoolctl is optional at run time; provenance is best effort
         blas = []
     return {"actcli": __version__, "numpy": np.__version__, "python": platform.python_version(),
@@ -347,16 +348,23 @@ def vary(spec: Spec, activation: str, init_mode: str = "auto", depth: int | None
         w = width if width is not None else template["units"]
         hidden = [{**template, "units": w, "name": None} for _ in range(n)]
     for lay in hidden:
-        lay["activation"] = activation
+        if activation is not None:  # None: keep each layer's own activation
+            lay["activation"] = activation
         if init_mode == "auto":
-            lay["kernel_initializer"] = auto_initializer(_act_name(activation))
+            lay["kernel_initializer"] = auto_initializer(_act_name(lay["activation"]))
     d["model"]["layers"] = [*hidden, head]
     if epochs is not None:
         d["training"]["epochs"] = epochs
     if seed is not None:
         d["training"]["seed"] = seed
-    d["name"] = name or f"{spec.name}-{_act_name(activation)}"
+    d["name"] = name or f"{spec.name}-{_act_name(activation) if activation is not None else 'own'}"
     return spec_from_dict(d, source=f"<{spec.name} with {activation}>")
+
+
+def hidden_activation_name(spec: Spec) -> str:
+    """The name of the first hidden layer's activation ("linear" when the model has no hidden layer)."""
+    layers = spec.resolved()["model"]["layers"]
+    return _act_name(layers[0]["activation"]) if len(layers) > 1 else "linear"
 
 
 def pin_blas_threads(n: int = 1) -> Any:

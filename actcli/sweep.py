@@ -215,15 +215,28 @@ def compare(base: Spec, activations: list[str], seeds: int = 3, depth: int | Non
 
 # -- the gradient study -----------------------------------------------------------------------------------------
 
-def gradient_study(base: Spec, activations: list[str], depth: int | None = None, width: int | None = None,
-                   epochs: int | None = None, init_mode: str = "auto", jobs: int = 1, out: Path | None = None,
-                   base_dir: Path | None = None, stop: threading.Event | None = None) -> GradientStudy:
-    """One training per activation with the probes on; the study keeps their ProbeRecords."""
+def gradient_study(base: Spec, activations: list[str] | None, depth: int | None = None,
+                   width: int | None = None, epochs: int | None = None, init_mode: str = "auto", jobs: int = 1,
+                   out: Path | None = None, base_dir: Path | None = None,
+                   stop: threading.Event | None = None) -> GradientStudy:
+    """One training per activation with the probes on; the study keeps their ProbeRecords.
+
+    `activations=None` studies `base` as written (only --depth/--width/--epochs apply, if given).
+    """
     stop = stop or threading.Event()
     jobs_list, variants = [], {}
+    if activations is None:
+        own = lab.hidden_activation_name(base)
+        variants[own] = (lab.vary(base, None, "keep", depth, width, epochs, name=f"{base.name}-{own}")
+                         if depth or width or epochs else base)
+        activations = [own]
     for act in activations:
+        if act in variants:
+            continue
         spec = lab.vary(base, act, init_mode, depth, width, epochs, name=f"{base.name}-{act}")
         variants[act] = spec
+    for act in activations:
+        spec = variants[act]
         jobs_list.append({"spec": spec.resolved(), "source": f"<{spec.name}>", "base_dir": base_dir,
                           "run_dir": str(out / "runs" / spec.name) if out else None, "plots": False})
     results = [RunResult.from_dict(d) for d in run_jobs(jobs_list, jobs, stop)]

@@ -158,7 +158,12 @@ class Sequential:
 
     def weights_finite(self) -> bool:
         # One reduction: a NaN or an infinity anywhere makes the sum non-finite.
-        return self._flat is None or math.isfinite(float(np.add.reduce(self._flat, dtype=np.float64)))
+        if self._flat is None:
+            return True
+        # Two reductions without arithmetic (so no floating-point warnings): NaN propagates through
+        # minimum/maximum, and an infinity shows up as the minimum or the maximum.
+        flat = self._flat
+        return math.isfinite(np.minimum.reduce(flat)) and math.isfinite(np.maximum.reduce(flat))
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
