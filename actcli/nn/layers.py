@@ -91,8 +91,8 @@ class Dense:
         """From delta = dL/dz: fill grad_kernel and grad_bias; return dL/dx (or None for the first layer)."""
         self.delta = delta
         x = self.x
-        if delta.shape[1] == 1:  # a 1-unit head: a broadcast product beats a K=1 matrix multiply
-            np.add.reduce(x * delta, axis=0, out=self.grad_kernel[:, 0])
+        if delta.shape[1] == 1:  # a 1-unit head: a matrix-vector product beats a K=1 matrix multiply
+            np.dot(delta[:, 0], x, out=self.grad_kernel[:, 0])
         else:
             np.matmul(x.T, delta, out=self.grad_kernel)
         if self.use_bias:

@@ -197,9 +197,13 @@ class CategoricalCrossentropy(Loss):
         return ((g - (g * q).sum(axis=-1, keepdims=True)) / total / n).astype(p.dtype, copy=False)
 
     def logits_value(self, y, z):
-        shifted = z - z.max(axis=-1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        return -float((y * log_p).sum()) / z.shape[0]
+        # -Σ y·log_softmax(z) = Σ_rows (Σ y)·logsumexp(z) - Σ y·z, without forming log_softmax.
+        m = z.max(axis=-1, keepdims=True)
+        e = np.subtract(z, m)
+        np.exp(e, out=e)
+        lse = np.log(np.add.reduce(e, axis=-1)) + m[:, 0]
+        total = float(np.dot(np.add.reduce(y, axis=-1), lse)) - float(np.vdot(y, z))
+        return total / z.shape[0]
 
     def logits_grad(self, y, z, p):
         # softmax + categorical cross-entropy: dL/dz = (p - y) / N, as y's rows sum to 1 (one-hot or smoothed).

@@ -186,11 +186,18 @@ class Sequential:
         return "categorical"
 
     @staticmethod
-    def _correct(kind: str, y: np.ndarray, p: np.ndarray) -> float:
-        """How many samples of a batch are right; `y` is prepared by the loss (same shape as p)."""
+    def _truth(kind: str, y: np.ndarray) -> np.ndarray:
+        """What predictions are compared with: 0/1 per output (binary) or the class index (categorical)."""
+        return y > 0.5 if kind == "binary" else y.argmax(axis=-1)
+
+    @classmethod
+    def _correct(cls, kind: str, y: np.ndarray, p: np.ndarray, truth: np.ndarray | None = None) -> float:
+        """How many samples are right; `y` is prepared by the loss (same shape as p)."""
+        truth = cls._truth(kind, y) if truth is None else truth
         if kind == "binary":
-            return float(((p > 0.5) == (y > 0.5)).mean(axis=-1).sum())
-        return float((p.argmax(axis=-1) == y.argmax(axis=-1)).sum())
+            hits = (p > 0.5) == truth
+            return float(hits.sum()) / p.shape[-1] if p.shape[-1] > 1 else float(hits.sum())
+        return float((p.argmax(axis=-1) == truth).sum())
 
     # -- one step ----------------------------------------------------------------------------------------
     def _forward(self, x: np.ndarray) -> np.ndarray:
@@ -315,6 +322,7 @@ class Sequential:
         regularized = self._has_penalty = self._regularized
         fused_store = np.empty((len(x), head.output_dim), dtype=dtype) if self._fused else None
         pred_store = np.empty((len(x), head.output_dim), dtype=dtype)
+        truth_all = self._truth(acc_kind, y_all) if acc_kind is not None else None
         history = History()
         cbs = [*(callbacks or []), history]  # like Keras, History comes last and sees every log
         for cb in cbs:
@@ -338,8 +346,9 @@ class Sequential:
             if shuffle:
                 order = rng.permutation(n)
                 xs, ys = x[order], y_all[order]
+                ts = truth_all[order] if truth_all is not None else None
             else:
-                xs, ys = x, y_all
+                xs, ys, ts = x, y_all, truth_all
             # The epoch's loss and accuracy come from every batch's head output, stored as the batches go
             # (with the weights of that moment, as Keras averages them) and reduced once per epoch.
             penalty = 0.0
@@ -371,7 +380,7 @@ class Sequential:
                 store = fused_store if fused_store is not None else pred_store
                 logs = {"loss": self._data_loss(ys[:seen], store[:seen]) + penalty / seen}
                 if acc_kind is not None:
-                    logs["accuracy"] = self._correct(acc_kind, ys[:seen], pred_store[:seen]) / seen
+                    logs["accuracy"] = self._correct(acc_kind, ys[:seen], pred_store[:seen], ts[:seen]) / seen
             if validation_data is not None:
                 vx, vy = validation_data[0], validation_data[1]
                 val = self.evaluate(vx, vy, batch_size=batch_size, verbose=0, return_dict=True)
