@@ -646,6 +646,8 @@ def compare(
             console.print(f"[{i + 1}/{total}] {run.hidden_activation} seed {run.seed}: {state}", markup=False,
                           highlight=False)
 
+    if jobs > 1:  # while the workers train, this process readies the drawing it will do at the end
+        threading.Thread(target=_warm_up_plots, daemon=True).start()
     with _Interrupt() as intr:
         cmp = sweep.compare(base, acts, seeds=seeds, depth=depth, width=width, epochs=epochs, target=target,
                             init_mode=init, jobs=jobs, out=folder, base_dir=base_dir, fmt=fmt,
@@ -664,6 +666,12 @@ def compare(
         console.print(f"saved: {', '.join(str(f) for f in files)}", markup=False, highlight=False)
     if intr.event.is_set():
         raise typer.Exit(130)
+
+
+def _warm_up_plots() -> None:
+    from .report import plots
+
+    plots._pyplot()
 
 
 def _with_task(base, task: str):
