@@ -16,6 +16,7 @@ from .results import LayerInfo, LayerStats, ProbeRecord
 
 SATURATION_MARGIN = 0.01  # "saturated" = within 1% of the output range from a bound
 HIST_BINS = 40
+EPOCH_SAMPLES = 256  # per-epoch activation statistics: enough rows for a fraction, cheap on a short epoch
 
 
 def layer_infos(model: Sequential) -> list[LayerInfo]:
@@ -124,9 +125,9 @@ class ProbeRecorder(Callback):
                 (kern if j == 0 else bias)[:, i] = sums[:, col]
         else:
             kern = bias = None
-        # Activation statistics on the probe batch (a forward pass only).
+        # Activation statistics on (the first EPOCH_SAMPLES rows of) the probe batch: a forward pass only.
         with np.errstate(all="ignore"):
-            a = self.x_probe
+            a = self.x_probe[:EPOCH_SAMPLES]
             acts = []
             for layer in model.layers:
                 a = layer.forward(a)
