@@ -213,7 +213,8 @@ def train_run(spec: Spec, base_dir: Path | None = None, progress: ProgressFn | N
         status=status, epochs=len(hist.get("loss", [])),
         train_loss=_num(train_m.get("loss", hist["loss"][-1] if hist.get("loss") else None)),
         train_accuracy=None if kind == "regression" else _num(train_m.get("accuracy")),
-        test_loss=_num(test_m.get("loss")), test_accuracy=None if kind == "regression" else _num(test_m.get("accuracy")),
+        test_loss=_num(test_m.get("loss")),
+        test_accuracy=None if kind == "regression" else _num(test_m.get("accuracy")),
         test_mae=test_mae, seconds=round(seconds, 4), history=hist, seed=tr["seed"], stopped_at=stopped,
         probes=record, provenance=provenance(tr["seed"]), spec_hash=spec_hash(spec))
     return result, RunArtifacts(model=model, dataset=dataset, spec=spec)
