@@ -199,10 +199,13 @@ def train_run(spec: Spec, base_dir: Path | None = None, progress: ProgressFn | N
             hist[f"delta_norm/{info.name}"] = [e[i].delta_norm for e in record.epochs]
     hidden = [_act_name(lay["activation"]) for lay in spec.resolved()["model"]["layers"][:-1]]
     finite = model.weights_finite()
-    train_m = test_m = {}
+    # Train metrics are the last epoch's, as fit reports them (Keras's History), so metrics.json and the last
+    # row of history.csv agree; test metrics are evaluated once more at the end (= the last test_* row unless
+    # early stopping restored earlier weights).
+    train_m = {k: v[-1] for k, v in hist.items() if k in ("loss", "accuracy") and v}
+    test_m = {}
     if finite:
         with np.errstate(all="ignore"):
-            train_m = model.evaluate(x, y, return_dict=True)
             test_m = model.evaluate(dataset.x_test, dataset.targets(loss_name, "test"), return_dict=True)
     kind = dataset.kind
     test_mae = None
@@ -211,7 +214,7 @@ def train_run(spec: Spec, base_dir: Path | None = None, progress: ProgressFn | N
     result = RunResult(
         name=spec.name, task=dataset.name, kind=kind, hidden_activation=hidden[0] if hidden else "-",
         status=status, epochs=len(hist.get("loss", [])),
-        train_loss=_num(train_m.get("loss", hist["loss"][-1] if hist.get("loss") else None)),
+        train_loss=_num(train_m.get("loss")),
         train_accuracy=None if kind == "regression" else _num(train_m.get("accuracy")),
         test_loss=_num(test_m.get("loss")),
         test_accuracy=None if kind == "regression" else _num(test_m.get("accuracy")),

@@ -73,6 +73,9 @@ def test_train_metrics_json_output_and_history_agree(trained):
     # the last epoch's test metrics are measured with the final weights, as metrics.json's are
     assert float(last["test_loss"]) == pytest.approx(metrics["test_loss"], rel=1e-6)
     assert float(last["test_accuracy"]) == pytest.approx(metrics["test_accuracy"], rel=1e-6)
+    # train metrics are the last epoch's as fit reports them (Keras's History)
+    assert float(last["loss"]) == pytest.approx(metrics["train_loss"], rel=1e-12)
+    assert float(last["accuracy"]) == pytest.approx(metrics["train_accuracy"], rel=1e-12)
     assert metrics["status"] == "completed" and metrics["stopped_at"] is None
     assert 0.5 < metrics["test_accuracy"] <= 1.0
     for key in ("loss", "accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy"):
