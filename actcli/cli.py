@@ -40,7 +40,8 @@ class _Group(TyperGroup):
             sys.exit(0)
         except click.exceptions.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx else "actcli"
-            _fail(f"{exc.format_message()} — see '{cmd} --help'")
+            message = exc.format_message().replace("Value error, ", "")
+            _fail(f"{message} — see '{cmd} --help'")
         except _ABORTS:
             sys.exit(130)
         except click.exceptions.ClickException as exc:
@@ -118,14 +119,14 @@ def _guard(fn):
     return wrapper
 
 
-def _need(name: str, value: Any, minimum: float = 1, exclusive: bool = False) -> None:
+def _need(name: str, value: Any, minimum: float = 1, exclusive: bool = False, example: float | None = None) -> None:
     if value is None:
         return
     bad = value <= minimum if exclusive else value < minimum
     if bad:
         word = "greater than" if exclusive else "at least"
-        raise UserError(f"{name} must be {word} {minimum:g}, got {value:g} — e.g. {name} "
-                        f"{minimum if not exclusive else minimum + 1:g}")
+        example = example if example is not None else (minimum + 1 if exclusive else minimum)
+        raise UserError(f"{name} must be {word} {minimum:g}, got {value:g} — e.g. {name} {example:g}")
 
 
 def _format(fmt: str) -> str:
@@ -259,7 +260,7 @@ def train(
     lang = _lang(lang)
     _need("--epochs", epochs)
     _need("--batch-size", batch_size)
-    _need("--lr", lr, 0, exclusive=True)
+    _need("--lr", lr, 0, exclusive=True, example=0.001)
     _need("--seed", seed, 0)
     sp, base_dir = _load_spec(spec)
     if any(v is not None for v in (epochs, batch_size, lr, seed)):
