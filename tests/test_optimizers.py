@@ -330,3 +330,18 @@ def test_get_errors_name_the_problem():
         optimizers.Adam(learning_rate="fast")
     with pytest.raises(ValueError, match="adam"):
         optimizers.get("adma")
+
+
+def test_adam_step_size_table_equals_float32_scalar_arithmetic():
+    """Adam's step sizes are computed a block at a time; they must equal per-step float32 arithmetic to the last
+    bit or two (vectorised powf may round differently from the scalar one by an ulp, as torch's may)."""
+    from actcli.nn.optimizers import Adam
+
+    opt = Adam(learning_rate=0.003, beta_1=0.85, beta_2=0.995)
+    t = np.float32
+    for i in (0, 1, 2, 500, 1023, 1024, 1025, 3000):
+        opt.iterations = i
+        step = t(i + 1)
+        expected = t(0.003) * np.sqrt(t(1) - t(0.995) ** step) / (t(1) - t(0.85) ** step)
+        assert opt._alpha(0.003, t).dtype == np.float32
+        np.testing.assert_allclose(opt._alpha(0.003, t), expected, rtol=3e-7, atol=0)

@@ -253,12 +253,23 @@ class Adam(Optimizer):
         self.amsgrad = bool(amsgrad)
         super().__init__(learning_rate, **kwargs)
 
-    def _consts(self, t):
-        """1, β₁ and β₂ as scalars of the buffer's dtype (made once: scalar conversions cost per step)."""
-        key = (t, self.beta_1, self.beta_2)
-        if getattr(self, "_const_key", None) != key:
-            self._const_key, self._const = key, (t(1), t(self.beta_1), t(self.beta_2))
-        return self._const
+    ALPHA_BLOCK = 1024
+
+    def _alpha(self, lr, t):
+        """The step size lr·sqrt(1 - β₂ᵗ)/(1 - β₁ᵗ) for t = iterations + 1, in the buffer's dtype like Keras.
+
+        Computed for a block of steps at once with the same float32 operations (the vectorised power may differ
+        from the scalar one in the last bit), so a step costs an index instead of a dozen scalar operations.
+        """
+        i = self.iterations
+        key = (t, float(lr), self.beta_1, self.beta_2, i // self.ALPHA_BLOCK)
+        if getattr(self, "_alpha_key", None) != key:
+            start = (i // self.ALPHA_BLOCK) * self.ALPHA_BLOCK
+            steps = np.arange(start + 1, start + self.ALPHA_BLOCK + 1).astype(t)
+            one, b1, b2 = t(1), t(self.beta_1), t(self.beta_2)
+            self._alphas = t(lr) * np.sqrt(one - np.power(b2, steps)) / (one - np.power(b1, steps))
+            self._alpha_key = key
+        return self._alphas[i % self.ALPHA_BLOCK]
 
     def _slot_starts(self):
         starts = {"momentum": 0.0, "velocity": 0.0}
@@ -268,9 +279,7 @@ class Adam(Optimizer):
         # Keras's exact order of operations, in 12 whole-buffer operations: m += (g - m)(1 - β₁),
         # v += (g² - v)(1 - β₂), w -= (m·α) / (sqrt(v) + ε). Python-float factors keep the buffers float32.
         m, v, tmp, tmp2 = self.slots["momentum"], self.slots["velocity"], self._tmp, self._tmp2
-        one, b1, b2 = self._consts(t)
-        step = t(self.iterations + 1)
-        alpha = lr * np.sqrt(one - b2 ** step) / (one - b1 ** step)  # in float32, like Keras
+        alpha = self._alpha(lr, t)
         np.subtract(g, m, out=tmp)
         tmp *= 1.0 - self.beta_1
         m += tmp
