@@ -7,6 +7,7 @@ so every family answers a typo the same way.
 from __future__ import annotations
 
 import difflib
+import inspect
 from typing import Any, Callable, Generic, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -106,3 +107,91 @@ def split_config(identifier: Any) -> tuple[str, dict[str, Any]]:
         name = d.pop("name")
         return str(name), d
     raise TypeError(f"expected a name or a mapping, got {type(identifier).__name__}")
+
+
+# -- building objects from configs, and their config / repr / equality (initializers, regularizers,
+#    constraints and optimizers all work this way) ---------------------------------------------------------
+
+
+def build(registry: Registry, base: type, identifier: Any) -> Any:
+    """Instance of `base` from a name, a mapping, a subclass of `base` or an instance (returned as is)."""
+    if isinstance(identifier, base):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, base):
+        return identifier()
+    if not isinstance(identifier, (str, dict)):
+        raise TypeError(
+            f"cannot make a {registry.family} from {type(identifier).__name__} {identifier!r}; "
+            f"give a name (one of {', '.join(registry.names())}), a mapping or a {base.__name__}"
+        )
+    name, params = split_config(identifier)
+    return construct(registry[name], params, registry.family)
+
+
+def construct(cls: type, params: dict[str, Any], family: str) -> Any:
+    """`cls(**params)`, with an unknown parameter reported along with the valid ones."""
+    valid = _param_names(cls)
+    unknown = sorted(set(params) - set(valid))
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in inspect.signature(cls.__init__).parameters.values())
+    if unknown and not takes_any:  # a class with **kwargs checks its own
+        raise TypeError(
+            f"{family} '{cls.name}' got unknown parameter(s) {unknown}; valid: {', '.join(valid) or 'none'}"
+        )
+    return cls(**params)
+
+
+def _param_names(cls: type) -> list[str]:
+    """The named constructor parameters of `cls` (not self, *args or **kwargs)."""
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    params = inspect.signature(cls.__init__).parameters.values()
+    return [p.name for p in params if p.kind in named and p.name != "self"]
+
+
+def _params_of(obj: Any) -> dict[str, Any]:
+    """The constructor parameters of `obj`, read back from its attributes (all classes store them so)."""
+    return {p: getattr(obj, p) for p in _param_names(type(obj))}
+
+
+def _defaults_of(cls: type) -> dict[str, Any]:
+    sig = inspect.signature(cls.__init__)
+    return {p.name: p.default for p in sig.parameters.values() if p.default is not inspect.Parameter.empty}
+
+
+def _repr(obj: Any, always: tuple[str, ...]) -> str:
+    """`ClassName(k=v, ...)` with the `always` parameters and those that differ from their default."""
+    defaults = _defaults_of(type(obj))
+    shown = {
+        k: v
+        for k, v in _params_of(obj).items()
+        if k in always or k not in defaults or not _same(v, defaults[k])
+    }
+    return f"{type(obj).__name__}({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # arrays and odd values count as different
+        return False
+
+
+class Configurable:
+    """A family member whose constructor parameters are stored as attributes of the same names:
+    `get_config()` round-trips through the family's `get`, `repr` shows Keras's class name and the parameters
+    that differ from their defaults (plus `_always`), and two members are equal when their configs are."""
+
+    name: str = ""
+    keras_class: str = ""
+    _always: tuple[str, ...] = ()  # parameters that __repr__ always shows
+
+    def get_config(self) -> dict[str, Any]:
+        """`{'name': ..., **params}`; the family's `get(obj.get_config())` builds an equal object."""
+        return {"name": self.name, **_params_of(self)}
+
+    def __repr__(self) -> str:
+        return _repr(self, self._always)
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.get_config() == other.get_config()  # type: ignore[union-attr]
+
+    __hash__ = None  # type: ignore[assignment]

@@ -10,35 +10,18 @@ from typing import Any
 
 import numpy as np
 
-from ._registry import Registry
-from .initializers import _params_of, _repr, build
+from ._registry import Configurable, Registry, build
 
 REGISTRY: Registry[type["Constraint"]] = Registry("constraint")
 
 EPSILON = 1e-7  # keras.backend.epsilon(): added to the norm in the denominator, as in Keras
 
 
-class Constraint:
+class Constraint(Configurable):
     """Base class: `c(w) -> np.ndarray`, the projection of `w`."""
-
-    name: str = ""
-    keras_class: str = ""
-    _always: tuple[str, ...] = ()
 
     def __call__(self, w: np.ndarray) -> np.ndarray:
         raise NotImplementedError
-
-    def get_config(self) -> dict[str, Any]:
-        """`{'name': ..., **params}`; `get(c.get_config())` builds an equal constraint."""
-        return {"name": self.name, **_params_of(self)}
-
-    def __repr__(self) -> str:
-        return _repr(self, self._always)
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.get_config() == other.get_config()  # type: ignore[union-attr]
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def _norms(w: np.ndarray, axis: Any) -> np.ndarray:

@@ -12,8 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._registry import Registry
-from .initializers import _defaults_of, build
+from ._registry import Registry, _defaults_of, build
 
 REGISTRY: Registry[type["Optimizer"]] = Registry("optimizer")
 

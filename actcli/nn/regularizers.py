@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._registry import Registry, split_config
-from .initializers import _params_of, _repr, build, construct
+from ._registry import Configurable, Registry, build, construct, split_config
 
 REGISTRY: Registry[type["Regularizer"]] = Registry("regularizer")
 
@@ -28,30 +27,14 @@ def _factor(value: Any, name: str) -> float:
     return float(value)
 
 
-class Regularizer:
+class Regularizer(Configurable):
     """Base class: `reg(x) -> float` (the penalty) and `reg.gradient(x) -> array like x`."""
-
-    name: str = ""
-    keras_class: str = ""
-    _always: tuple[str, ...] = ()
 
     def __call__(self, x: np.ndarray) -> float:
         raise NotImplementedError
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
-
-    def get_config(self) -> dict[str, Any]:
-        """`{'name': ..., **params}`; `get(reg.get_config())` builds an equal regularizer."""
-        return {"name": self.name, **_params_of(self)}
-
-    def __repr__(self) -> str:
-        return _repr(self, self._always)
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.get_config() == other.get_config()  # type: ignore[union-attr]
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 @REGISTRY.register("l1")
