@@ -276,7 +276,9 @@ class Sequential:
         """The output shortcut applies: the loss fuses with the head's activation, and no activity penalty
         on the head adds its own gradient to the head's output."""
         head = self.layers[-1]
-        return self.loss.fused(head.activation.name) and head.activity_regularizer is None
+        # softmax must normalise over the classes (the last axis) for dL/dz = p - y to hold
+        over_classes = getattr(head.activation, "axis", -1) in (-1, 1)
+        return self.loss.fused(head.activation.name) and head.activity_regularizer is None and over_classes
 
     @property
     def _regularized(self) -> bool:
