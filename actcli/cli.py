@@ -647,13 +647,11 @@ def compare(
             console.print(f"[{i + 1}/{total}] {run.hidden_activation} seed {run.seed}: {state}", markup=False,
                           highlight=False)
 
-    if jobs > 1:  # while the workers train, this process readies the drawing it will do at the end
-        threading.Thread(target=_warm_up_plots, daemon=True).start()
     with _Interrupt() as intr:
         cmp = sweep.compare(base, acts, seeds=seeds, depth=depth, width=width, epochs=epochs, target=target,
                             init_mode=init, jobs=jobs, out=folder, base_dir=base_dir, fmt=fmt,
                             stop=intr.event, on_done=done)
-    files = _save_comparison(cmp, folder, fmt)
+    files = _save_comparison(cmp, folder, fmt, jobs)
     if as_json:
         _print_json({"results": cmp.to_dict(with_runs=False)["results"], "files": [str(f) for f in files],
                      "out": str(folder)})
@@ -667,12 +665,6 @@ def compare(
         console.print(f"saved: {', '.join(str(f) for f in files)}", markup=False, highlight=False)
     if intr.event.is_set():
         raise typer.Exit(130)
-
-
-def _warm_up_plots() -> None:
-    from .report import plots
-
-    plots._pyplot()
 
 
 def _with_task(base, task: str):
@@ -702,12 +694,13 @@ def _with_task(base, task: str):
     return spec_from_dict(d, source=f"<--task {task}>")
 
 
-def _save_comparison(cmp, folder: Path, fmt: str) -> list[Path]:
-    from . import lab, runs
+def _save_comparison(cmp, folder: Path, fmt: str, jobs: int = 1) -> list[Path]:
+    from . import lab, runs, sweep
     from .report import plots
 
-    files = [Path(plots.plot_compare(cmp, folder / f"compare.{fmt}")),
-             Path(plots.plot_compare_gradients(cmp, folder / f"compare_gradients.{fmt}"))]
+    files = [Path(f) for f in sweep.draw_all([(plots.plot_compare, (cmp, folder / f"compare.{fmt}")),
+                                              (plots.plot_compare_gradients,
+                                               (cmp, folder / f"compare_gradients.{fmt}"))], jobs)]
     header = ["activation", "seeds", "test_accuracy_mean", "test_accuracy_std", "test_loss_mean",
               "epochs_to_target", "reached_target", "grad_ratio_init", "grad_ratio_final", "dead_fraction",
               "saturated_fraction", "diverged", "seconds", "init"]
@@ -788,7 +781,7 @@ def plot_gradients(
         with _Interrupt() as intr:
             study = sweep.gradient_study(base, acts, depth=depth, width=width, epochs=epochs, init_mode=init,
                                          jobs=jobs, out=folder, base_dir=base_dir, stop=intr.event)
-    files = _save_study(study, folder, fmt)
+    files = _save_study(study, folder, fmt, jobs)
     if as_json:
         _print_json({"activations": study.layers_json(), "files": [str(f) for f in files],
                      "out": str(folder)})
@@ -803,14 +796,15 @@ def plot_gradients(
     console.print(f"saved: {', '.join(str(f) for f in files)}", markup=False, highlight=False)
 
 
-def _save_study(study, folder: Path, fmt: str) -> list[Path]:
-    from . import runs
+def _save_study(study, folder: Path, fmt: str, jobs: int = 1) -> list[Path]:
+    from . import runs, sweep
     from .report import plots
 
-    files = [Path(plots.plot_gradient_norms(study, folder / f"gradient_norms.{fmt}")),
-             Path(plots.plot_gradient_init(study, folder / f"gradient_init.{fmt}")),
-             Path(plots.plot_gradient_hist(study, folder / f"gradient_hist.{fmt}")),
-             Path(plots.plot_activation_hist(study, folder / f"activation_hist.{fmt}"))]
+    calls = [(plots.plot_gradient_norms, (study, folder / f"gradient_norms.{fmt}")),
+             (plots.plot_gradient_init, (study, folder / f"gradient_init.{fmt}")),
+             (plots.plot_gradient_hist, (study, folder / f"gradient_hist.{fmt}")),
+             (plots.plot_activation_hist, (study, folder / f"activation_hist.{fmt}"))]
+    files = [Path(f) for f in sweep.draw_all(calls, jobs)]
     study.files = [Path(f).name for f in files]  # relative to gradients.json's folder
     files.append(runs.write_json(folder / "gradients.json", study.to_dict()))
     return files

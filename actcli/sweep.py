@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import multiprocessing as mp
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -85,18 +86,13 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
             if limiter is not None:
                 limiter.unregister()
         return [o for o in out if o is not None]
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        # Workers fork from a server that has imported the lab once, so each starts in milliseconds.
-        ctx.set_forkserver_preload(["actcli.sweep", "actcli.report.plots", "matplotlib"])
-    else:  # pragma: no cover - platforms without fork
-        ctx = mp.get_context("spawn")
+    ctx = _pool_context()
     event = ctx.Event()
     watcher = threading.Thread(target=lambda: (stop.wait(), event.set()), daemon=True)
-    watcher.start()
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
                              initargs=(event,)) as pool:
         futures = {pool.submit(_train_job, job): i for i, job in enumerate(jobs)}
+        watcher.start()  # only once the workers exist: no thread of ours runs while they are forked
         try:
             for fut in _as_completed(futures, stop):
                 i = futures[fut]
@@ -113,6 +109,37 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
         stop.set()  # release the watcher thread
         stop.clear()
     return [o for o in out if o is not None]
+
+
+def _call(fn_args):
+    fn, args = fn_args
+    return fn(*args)
+
+
+def draw_all(calls: list[tuple[Callable, tuple]], jobs: int = 1) -> list[Any]:
+    """Run drawing calls `(function, args)`, in parallel processes when `jobs` > 1; results in order."""
+    if jobs <= 1 or len(calls) < 2:
+        return [fn(*args) for fn, args in calls]
+    ctx = _pool_context()
+    with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=ctx) as pool:
+        return list(pool.map(_call, calls))
+
+
+def _pool_context():
+    """How workers start. On Linux with Python < 3.12, fork: a worker inherits this process's imports (the
+    lab, NumPy, matplotlib) and starts at once. Newer Pythons warn about fork in a process with threads
+    (BLAS has some), so there, and on macOS, workers fork from a server that imported the lab once."""
+    methods = mp.get_all_start_methods()
+    if sys.platform.startswith("linux") and sys.version_info < (3, 12) and "fork" in methods:
+        from .report import plots
+
+        plots._pyplot()  # import matplotlib before forking, so no worker imports it again
+        return mp.get_context("fork")
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["actcli.sweep", "actcli.report.plots", "matplotlib"])
+        return ctx
+    return mp.get_context("spawn")  # pragma: no cover - platforms without fork
 
 
 def _as_completed(futures, stop: threading.Event):
