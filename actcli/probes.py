@@ -8,6 +8,8 @@ probe batch (without an update) and histograms. Glorot & Bengio (2010) and Niels
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .nn.callbacks import Callback
@@ -28,7 +30,9 @@ def layer_infos(model: Sequential) -> list[LayerInfo]:
 def activation_stats(layer, y: np.ndarray) -> dict:
     """Mean, std, saturated and dead fractions of one layer's outputs `y` `(batch, units)`."""
     act = layer.activation
-    out = {"act_mean": float(y.mean()), "act_std": float(y.std())}
+    mean = float(np.add.reduce(y, axis=None)) / y.size
+    centred = y - mean
+    out = {"act_mean": mean, "act_std": math.sqrt(float(np.vdot(centred, centred)) / y.size)}
     if act.bounds is not None:
         lo, hi = act.bounds
         margin = SATURATION_MARGIN * (hi - lo)
@@ -117,31 +121,25 @@ class ProbeRecorder(Callback):
     def on_epoch_end(self, epoch, logs=None):
         model = self.model
         n_layers = len(model.layers)
+        nan = float("nan")
+        k_mean = k_std = b_mean = b_std = [nan] * n_layers
         if self._batch_sums:
-            sums = np.sqrt(np.array(self._batch_sums))  # (batches, weights): norms per weight array
-            kern = np.zeros((len(sums), n_layers))
-            bias = np.zeros((len(sums), n_layers))
+            norms = np.sqrt(np.array(self._batch_sums))  # (batches, weight arrays)
+            means, stds = norms.mean(axis=0).tolist(), norms.std(axis=0).tolist()  # one reduction each
+            k_mean, k_std, b_mean, b_std = ([nan] * n_layers for _ in range(4))
             for col, (i, j) in enumerate(self._owners):
-                (kern if j == 0 else bias)[:, i] = sums[:, col]
-        else:
-            kern = bias = None
+                if j == 0:
+                    k_mean[i], k_std[i] = means[col], stds[col]
+                else:
+                    b_mean[i], b_std[i] = means[col], stds[col]
         # Activation statistics on (the first EPOCH_SAMPLES rows of) the probe batch: a forward pass only.
         with np.errstate(all="ignore"):
             a = self.x_probe[:EPOCH_SAMPLES]
-            acts = []
-            for layer in model.layers:
+            stats = []
+            for i, layer in enumerate(model.layers):
                 a = layer.forward(a)
-                acts.append(activation_stats(layer, a))
-        stats = []
-        for i in range(n_layers):
-            if kern is not None:
-                s = LayerStats(grad_norm=float(kern[:, i].mean()), grad_norm_std=float(kern[:, i].std()),
-                               delta_norm=float(bias[:, i].mean()) if self._has_bias[i] else float("nan"),
-                               delta_norm_std=float(bias[:, i].std()) if self._has_bias[i] else float("nan"),
-                               **acts[i])
-            else:
-                s = LayerStats(grad_norm=float("nan"), delta_norm=float("nan"), **acts[i])
-            stats.append(s)
+                stats.append(LayerStats(grad_norm=k_mean[i], grad_norm_std=k_std[i], delta_norm=b_mean[i],
+                                        delta_norm_std=b_std[i], **activation_stats(layer, a)))
         self.record.epochs.append(stats)
 
     def on_train_end(self, logs=None):
