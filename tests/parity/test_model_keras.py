@@ -101,7 +101,7 @@ KNOWN = {
     "sparsemax": "Keras 3.15.1 sparsemax bug (keras#23425); actcli follows Martins & Astudillo",
     # exp hidden units drive the sigmoid head into float32 saturation, where Keras's clipped BCE has zero
     # gradient and a capped value but actcli's fused sigmoid+BCE shortcut does not (see the test below).
-    "exponential": "engine: fused sigmoid+BCE ignores Keras's clip at saturation",
+    "exponential": "by design: BCE from the logits (tf.keras); Keras's torch backend clips p at saturation",
 }
 
 
