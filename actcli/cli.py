@@ -695,15 +695,16 @@ def _with_task(base, task: str):
 
 
 def _save_comparison(cmp, folder: Path, fmt: str, jobs: int = 1) -> list[Path]:
-    from . import lab, runs, sweep
+    import dataclasses
+
+    from . import runs, sweep
     from .report import plots
+    from .results import ActivationSummary
 
     files = [Path(f) for f in sweep.draw_all([(plots.plot_compare, (cmp, folder / f"compare.{fmt}")),
                                               (plots.plot_compare_gradients,
                                                (cmp, folder / f"compare_gradients.{fmt}"))], jobs)]
-    header = ["activation", "seeds", "test_accuracy_mean", "test_accuracy_std", "test_loss_mean",
-              "epochs_to_target", "reached_target", "grad_ratio_init", "grad_ratio_final", "dead_fraction",
-              "saturated_fraction", "diverged", "seconds", "init"]
+    header = [f.name for f in dataclasses.fields(ActivationSummary)]
     rows = [[getattr(r, k) for k in header] for r in cmp.results]
     files.append(runs.write_csv(folder / "results.csv", header, rows))
     # results.json names its files relative to its own folder, so it is the same wherever --out points
@@ -714,7 +715,6 @@ def _save_comparison(cmp, folder: Path, fmt: str, jobs: int = 1) -> list[Path]:
             if r.get("run_dir"):
                 r["run_dir"] = os.path.relpath(r["run_dir"], folder)
     files.append(runs.write_json(folder / "results.json", data))
-    del lab
     return files
 
 
