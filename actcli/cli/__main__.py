@@ -1,0 +1,5 @@
+"""`python -m actcli.cli`: the same as the `actcli` command."""
+
+from . import main
+
+main()

@@ -1,0 +1,250 @@
+"""The actcli application: the Typer app, its error handling and the helpers every command shares.
+
+Every mistake a user can make ends in one line on stderr and exit status 2 (`UserError`, an unknown name,
+a bad option); Ctrl-C stops a training within a second, keeps what is finished and exits 130.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+try:  # Typer ≥ 0.20 vendors click as typer._click; older versions use click itself
+    from typer import _click as click
+except ImportError:  # pragma: no cover
+    import click
+
+from actcli import __version__
+from actcli.errors import UserError
+
+_ABORTS = tuple({mod.Abort for mod in (click.exceptions, typer, click) if hasattr(mod, "Abort")})
+
+
+class _Group(TyperGroup):
+    """Turns usage errors and user errors into one clean line and exit status 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+            sys.exit(0)
+        except click.exceptions.UsageError as exc:
+            cmd = exc.ctx.command_path if exc.ctx else "actcli"
+            message = exc.format_message().replace("Value error, ", "")
+            _fail(f"{message} — see '{cmd} --help'")
+        except _ABORTS:
+            sys.exit(130)
+        except click.exceptions.ClickException as exc:
+            _fail(exc.format_message())
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
+                  help="actcli — a lab for seeing how activation functions shape a neural network.")
+
+FORMATS = ("png", "svg", "pdf")
+# Names shown in --help without importing the engine (which would make --help slow); tests/test_cli.py
+# checks each list against its registry, so they cannot drift.
+ACTIVATION_NAMES = ("linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "relu6", "threshold",
+                    "hard_sigmoid", "hard_silu", "hard_tanh", "hard_shrink", "soft_shrink", "sparse_sigmoid",
+                    "sparse_plus", "elu", "selu", "celu", "exponential", "softplus", "softsign", "squareplus",
+                    "silu", "gelu", "mish", "log_sigmoid", "tanh_shrink", "log_softmax", "sparsemax", "glu")
+TASK_NAMES = ("moons", "circles", "xor", "gaussians", "spiral", "checkerboard", "blobs", "gaussian_quantiles",
+              "classification", "plane", "sine")
+EXAMPLE_NAMES = ("binary-sigmoid-head", "circles-relu", "deep-relu", "deep-sigmoid", "digits-deep-sigmoid",
+                 "notes-sigmoid-head", "notes-softmax-head", "regression-linear", "spiral3-softmax")
+LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Language of explanations: en or ko "
+                                                               "(default: from LANG).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+
+def _fail(message: str, code: int = 2) -> None:
+    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def _say(message: str) -> None:
+    """A plain line on stderr (not through Rich, which would wrap it at the console width)."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 140  # piped or captured output: wide enough for the comparison table
+    return console
+
+
+def _lang(lang: str | None) -> str:
+    from actcli.teach.texts import current_lang
+
+    try:
+        return current_lang(lang)
+    except ValueError as exc:
+        raise UserError(f"{exc}") from None
+
+
+def _guard(fn):
+    """Run a command body: user errors → one line, exit 2."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from actcli.nn._registry import UnknownNameError
+
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            _fail(str(exc))
+        except UnknownNameError as exc:
+            _fail(str(exc))
+
+    return wrapper
+
+
+def _need(name: str, value: Any, minimum: float = 1, exclusive: bool = False, example: float | None = None) -> None:
+    if value is None:
+        return
+    bad = value <= minimum if exclusive else value < minimum
+    if bad:
+        word = "greater than" if exclusive else "at least"
+        example = example if example is not None else (minimum + 1 if exclusive else minimum)
+        raise UserError(f"{name} must be {word} {minimum:g}, got {value:g} — e.g. {name} {example:g}")
+
+
+def _format(fmt: str) -> str:
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise UserError(f"--format must be one of {', '.join(FORMATS)}, got '{fmt}'")
+    return fmt
+
+
+def _activations(value: str) -> list[str]:
+    from actcli.nn import activations
+    from actcli.nn._registry import closest
+
+    items = [v.strip() for v in value.split(",")]
+    if not value.strip() or any(not v for v in items):
+        raise UserError(f"--activations '{value}' has an empty item — give names separated by commas, "
+                        "e.g. --activations relu,sigmoid")
+    out = []
+    for item in items:
+        if item not in activations.REGISTRY:
+            hint = closest(item, activations.names())
+            hint = f" — did you mean '{hint}'?" if hint else ""
+            raise UserError(f"--activations: unknown activation '{item}'{hint} "
+                            f"Valid: {', '.join(activations.names())}")
+        name = activations.REGISTRY.canonical(item)
+        try:
+            activations.get(name)
+        except (TypeError, ValueError) as exc:
+            raise UserError(f"--activations: '{item}' needs parameters ({exc}) — use it in a spec instead"
+                            ) from None
+        if name in out:
+            raise UserError(f"--activations: '{item}' is listed twice — give each activation once")
+        out.append(name)
+    return out
+
+
+class _Interrupt:
+    """First Ctrl-C: ask the training to stop and keep what is finished. Second: leave at once."""
+
+    def __init__(self):
+        self.event = threading.Event()
+        self._old = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.event.is_set():
+            os._exit(130)
+        self.event.set()
+        sys.stderr.write("\nstopping after this batch, saving what is finished "
+                         "(Ctrl-C again to quit at once)\n")
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+        return False
+
+
+def _load_spec(path: Path | None, default=None):
+    from actcli import spec as specmod
+
+    if path is None:
+        return (default or specmod.default_spec)(), None
+    return specmod.load_spec(path), Path(path).resolve().parent
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _finite(data: Any) -> Any:
+    """JSON has no inf or NaN: a non-finite number becomes null (e.g. exponential's unbounded slope)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
+
+
+# -- root ------------------------------------------------------------------------------------------------
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"actcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Show the version and exit.")] = None,
+) -> None:
+    """actcli — a lab for seeing how activation functions shape a neural network.
+
+    Start with 'actcli train' (the notes' model), 'actcli compare --activations relu,sigmoid' and
+    'actcli plot-gradients'.
+    """
+
+
+# -- train ------------------------------------------------------------------------------------------------
+
+
+def _writable_file(path: Path, force: bool) -> None:
+    """Refuse to overwrite (unless --force) and make sure the folder exists and takes files."""
+    from actcli import runs
+
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder — give a file name, e.g. {path / 'spec.yaml'}")
+    if path.exists() and not force:
+        raise UserError(f"{path}: already exists — choose another --out, or add --force to overwrite it")
+    runs.prepare_dir(path.parent if str(path.parent) else Path("."), create=False)
+
+
+def main() -> None:
+    app(prog_name="actcli")

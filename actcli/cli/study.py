@@ -1,0 +1,254 @@
+"""Commands that train many networks and compare them: compare and plot-gradients."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from actcli.errors import UserError
+
+from .app import (
+    JsonOpt,
+    LangOpt,
+    _activations,
+    _console,
+    _format,
+    _guard,
+    _Interrupt,
+    _lang,
+    _load_spec,
+    _need,
+    _print_json,
+    app,
+)
+
+
+def _study_out(out: Optional[Path], name: str) -> Path:
+    from actcli import runs
+
+    return runs.new_run_dir(name, out)
+
+
+@app.command()
+@_guard
+def compare(
+    activations: Annotated[str, typer.Option(help="Hidden activations, comma-separated.")] = "relu,sigmoid",
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec (default: 5 hidden "
+                                                                "layers "
+                                                                "of 32 on two circles, plain SGD).")] = None,
+    task: Annotated[Optional[str], typer.Option(help="Use this task instead (see actcli datasets).")] = None,
+    depth: Annotated[Optional[int], typer.Option(help="Number of hidden layers.")] = None,
+    width: Annotated[Optional[int], typer.Option(help="Units per hidden layer.")] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Epochs per training.")] = None,
+    seeds: Annotated[int, typer.Option(help="Trainings per activation, each with its own seed.")] = 3,
+    target: Annotated[float, typer.Option(help="Accuracy for 'epochs to target' (0-1).")] = 0.9,
+    init: Annotated[str, typer.Option(help="auto: He for relu-like, Glorot for sigmoid/tanh, LeCun for selu; "
+                                           "keep: the spec's initializers.")] = "auto",
+    jobs: Annotated[int, typer.Option(help="Trainings in parallel (processes).")] = 1,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/compare-TIMESTAMP/).")
+                   ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Pictures as png, svg or pdf.")] = "png",
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Train the same network once per hidden activation (and seed) and compare them.
+
+    Example: actcli compare --activations relu,sigmoid,tanh --seeds 3 --jobs 2
+    """
+    from actcli import lab, sweep
+
+    lang = _lang(lang)
+    fmt = _format(fmt)
+    acts = _activations(activations)
+    for name, value in (("--depth", depth), ("--width", width), ("--epochs", epochs), ("--seeds", seeds),
+                        ("--jobs", jobs)):
+        _need(name, value)
+    if not (0 < target <= 1):
+        raise UserError(f"--target must be an accuracy between 0 and 1, got {target:g} — e.g. --target 0.9")
+    if init not in ("auto", "keep"):
+        raise UserError(f"--init must be auto or keep, got '{init}'")
+    base, base_dir = _load_spec(spec, sweep.default_spec)
+    if task is not None:
+        base = _with_task(base, task)
+    # Check everything that can be known before any training: data, head, the variants themselves.
+    dataset = lab.load_data(base, base_dir)
+    lab.check_head(base, dataset)
+    for act in acts:
+        lab.vary(base, act, init, depth, width, epochs)
+    folder = _study_out(out, "compare")
+    console = _console()
+    show = not as_json
+
+    def done(i, total, run):
+        if show:
+            state = run.status if run.status != "completed" else f"test accuracy {run.test_accuracy or 0:.1%}"
+            console.print(f"[{i + 1}/{total}] {run.hidden_activation} seed {run.seed}: {state}", markup=False,
+                          highlight=False)
+
+    with _Interrupt() as intr:
+        cmp = sweep.compare(base, acts, seeds=seeds, depth=depth, width=width, epochs=epochs, target=target,
+                            init_mode=init, jobs=jobs, out=folder, base_dir=base_dir, fmt=fmt,
+                            stop=intr.event, on_done=done)
+    files = _save_comparison(cmp, folder, fmt, jobs)
+    if as_json:
+        _print_json({"results": cmp.to_dict(with_runs=False)["results"], "files": [str(f) for f in files],
+                     "out": str(folder)})
+    else:
+        from actcli.report import tables
+        from actcli.teach.narrate import compare_sentences
+
+        console.print(tables.comparison_table(cmp, lang))
+        for sentence in compare_sentences(cmp, lang):
+            console.print(sentence, markup=False, highlight=False)
+        console.print(f"saved: {', '.join(str(f) for f in files)}", markup=False, highlight=False)
+    if intr.event.is_set():
+        raise typer.Exit(130)
+
+
+def _with_task(base, task: str):
+    from actcli import data as datamod
+    from actcli.spec import spec_from_dict
+
+    if task not in datamod.TASKS:
+        from actcli.nn._registry import closest
+
+        hint = closest(task, list(datamod.TASKS))
+        hint = f" — did you mean '{hint}'?" if hint else ""
+        raise UserError(f"--task: unknown task '{task}'{hint} Valid: {', '.join(datamod.TASKS)}")
+    d = base.resolved()
+    d["task"] = {"dataset": task}
+    d["model"]["input_dim"] = None
+    info = datamod.TASKS[task]
+    head = d["model"]["layers"][-1]
+    if info.kind == "multiclass":
+        head.update(units=int(info.defaults.get("classes", 3)), activation="softmax")
+        d["training"]["loss"] = "categorical_crossentropy"
+    elif info.kind == "regression":
+        head.update(units=1, activation="linear")
+        d["training"]["loss"] = "mse"
+    else:
+        head.update(units=1, activation="sigmoid")
+        d["training"]["loss"] = "binary_crossentropy"
+    return spec_from_dict(d, source=f"<--task {task}>")
+
+
+def _save_comparison(cmp, folder: Path, fmt: str, jobs: int = 1) -> list[Path]:
+    import dataclasses
+
+    from actcli import runs, sweep
+    from actcli.report import plots
+    from actcli.results import ActivationSummary
+
+    files = [Path(f) for f in sweep.draw_all([(plots.plot_compare, (cmp, folder / f"compare.{fmt}")),
+                                              (plots.plot_compare_gradients,
+                                               (cmp, folder / f"compare_gradients.{fmt}"))], jobs)]
+    header = [f.name for f in dataclasses.fields(ActivationSummary)]
+    rows = [[getattr(r, k) for k in header] for r in cmp.results]
+    files.append(runs.write_csv(folder / "results.csv", header, rows))
+    # results.json names its files relative to its own folder, so it is the same wherever --out points
+    cmp.files = [Path(f).name for f in files] + ["results.json"]
+    data = cmp.to_dict()
+    for runs_ in data.get("runs", {}).values():  # run folders relative to the comparison's folder
+        for r in runs_:
+            if r.get("run_dir"):
+                r["run_dir"] = os.path.relpath(r["run_dir"], folder)
+    files.append(runs.write_json(folder / "results.json", data))
+    return files
+
+
+# -- plot-gradients ------------------------------------------------------------------------------------------
+
+@app.command("plot-gradients")
+@_guard
+def plot_gradients(
+    activations: Annotated[Optional[str], typer.Option(
+        help="Hidden activations, comma-separated (default: sigmoid,tanh,relu; with --spec, the spec's own).")
+    ] = None,
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec (default: the notes' "
+                                                                "28-feature, 10-class task, 6 hidden layers "
+                                                                "of 32).")] = None,
+    run: Annotated[Optional[Path], typer.Option("--run", help="Draw a finished train run's probes "
+                                                              "(no training).")] = None,
+    depth: Annotated[Optional[int], typer.Option(help="Hidden layers (default 6 for the built-in net).")
+                     ] = None,
+    width: Annotated[Optional[int], typer.Option(help="Units per hidden layer.")] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Epochs of training.")] = None,
+    init: Annotated[Optional[str], typer.Option(
+        help="auto (He/Glorot/LeCun to suit) or keep (the spec's own). Default: auto, or keep with --spec.")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Trainings in parallel (processes).")] = 1,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/gradients-TIMESTAMP/).")
+                   ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Pictures as png, svg or pdf.")] = "png",
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Draw the gradient that reaches each layer, at initialisation and while training.
+
+    With no option: 6 hidden layers on the notes' task, once each with sigmoid, tanh and relu. With --spec and
+    no --activations: that spec exactly as written (its activations and initializers).
+
+    Example: actcli plot-gradients --activations sigmoid,relu --depth 8
+    """
+    from actcli import lab, sweep
+
+    lang = _lang(lang)
+    fmt = _format(fmt)
+    for name, value in (("--depth", depth), ("--width", width), ("--epochs", epochs), ("--jobs", jobs)):
+        _need(name, value)
+    if init is None:
+        init = "keep" if spec is not None else "auto"
+    if init not in ("auto", "keep"):
+        raise UserError(f"--init must be auto or keep, got '{init}'")
+    if run is not None:
+        result, _ = lab.load_run(run)
+        study = sweep.study_from_run(result)
+        folder = _study_out(out, "gradients") if out is not None else Path(run)
+    else:
+        if activations is None and spec is None:
+            activations = "sigmoid,tanh,relu"
+        acts = _activations(activations) if activations is not None else None
+        base, base_dir = _load_spec(spec, sweep.study_spec)
+        if spec is None and depth is None:
+            depth = sweep.STUDY_DEPTH
+        dataset = lab.load_data(base, base_dir)
+        lab.check_head(base, dataset)
+        for act in acts or []:
+            lab.vary(base, act, init, depth, width, epochs)
+        folder = _study_out(out, "gradients")
+        with _Interrupt() as intr:
+            study = sweep.gradient_study(base, acts, depth=depth, width=width, epochs=epochs, init_mode=init,
+                                         jobs=jobs, out=folder, base_dir=base_dir, stop=intr.event)
+    files = _save_study(study, folder, fmt, jobs)
+    if as_json:
+        _print_json({"activations": study.layers_json(), "files": [str(f) for f in files],
+                     "out": str(folder)})
+        return
+    from actcli.report import tables
+    from actcli.teach.narrate import gradient_sentences
+
+    console = _console()
+    console.print(tables.gradient_study_table(study))
+    for sentence in gradient_sentences(study, lang):
+        console.print(sentence, markup=False, highlight=False)
+    console.print(f"saved: {', '.join(str(f) for f in files)}", markup=False, highlight=False)
+
+
+def _save_study(study, folder: Path, fmt: str, jobs: int = 1) -> list[Path]:
+    from actcli import runs, sweep
+    from actcli.report import plots
+
+    calls = [(plots.plot_gradient_norms, (study, folder / f"gradient_norms.{fmt}")),
+             (plots.plot_gradient_init, (study, folder / f"gradient_init.{fmt}")),
+             (plots.plot_gradient_hist, (study, folder / f"gradient_hist.{fmt}")),
+             (plots.plot_activation_hist, (study, folder / f"activation_hist.{fmt}"))]
+    files = [Path(f) for f in sweep.draw_all(calls, jobs)]
+    study.files = [Path(f).name for f in files]  # relative to gradients.json's folder
+    files.append(runs.write_json(folder / "gradients.json", study.to_dict()))
+    return files
+
+
+# -- teach: activations, explain, check, export, init ------------------------------------------------------
