@@ -657,7 +657,10 @@ def _problem(err: dict[str, Any]) -> tuple[Path_, str]:
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return loc, f"must be a mapping (key: value lines), got {shown}"
     if kind == "too_short":
-        return loc, f"needs at least {ctx.get('min_length', 1)} item(s), got {shown}"
+        if loc[-1:] == ("layers",):
+            return loc, ("needs at least one layer, got an empty list — e.g. layers: [{units: 1, activation: "
+                         "sigmoid}]")
+        return loc, f"needs at least {ctx.get('min_length', 1)} item(s), got an empty list"
     if kind == "literal_error":
         valid = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         hint = _closest(str(value), valid) if isinstance(value, str) else None

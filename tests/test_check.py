@@ -227,3 +227,17 @@ def test_finding_to_dict_is_plain_json():
     f = check_spec(spec(**{"model.layers[1].activation": "softmax"}))[0]
     assert f.to_dict() == {"level": "error", "path": "model.layers[1].activation", "code": "softmax_one_unit",
                            "message": f.message, "fix": f.fix}
+
+
+def test_binary_crossentropy_on_a_multiclass_softmax_head_is_a_warning(tmp_path):
+    from actcli.spec import spec_from_dict
+    from actcli.teach.check import check_spec
+
+    spec = spec_from_dict({"name": "bce-softmax", "task": {"dataset": "blobs", "classes": 4},
+                           "model": {"layers": [{"units": 8, "activation": "relu"},
+                                                {"units": 4, "activation": "softmax"}]},
+                           "training": {"loss": "binary_crossentropy"}})
+    for lang in ("en", "ko"):
+        found = [f for f in check_spec(spec, tmp_path, lang) if f.code == "bce_on_softmax_head"]
+        assert len(found) == 1 and found[0].level == "warning" and found[0].path == "training.loss"
+        assert "categorical_crossentropy" in found[0].fix

@@ -131,6 +131,8 @@ class _Linter:
                 self.add("error", units_path, "units_mismatch", expected=expected, out=out, **v)
         if ds.kind == "multiclass" and act_name == "sigmoid" and out > 1:
             self.add("warning", act_path, "sigmoid_multiclass_head", **v)
+        if ds.kind == "multiclass" and act_name == "softmax" and loss == "binary_crossentropy":
+            self.add("warning", "training.loss", "bce_on_softmax_head", **v)
         if loss in CROSS_ENTROPY:
             if logits and act_name in PROBABILITY_HEADS:
                 self.add("warning", act_path, "from_logits_on_probabilities", **v)
