@@ -97,7 +97,9 @@ class ProbeRecorder(Callback):
         self._starts = np.array(starts)
         self._owners = owners
         self._sq = np.empty_like(model._flat_grad)
-        self._batch_sums: list[np.ndarray] = []
+        self._grad = model._flat_grad
+        self._rows = np.empty((64, len(starts)), dtype=np.float64)  # squared norms per batch; grows
+        self._n = 0
         self._has_bias = [layer.use_bias for layer in model.layers]
 
     def _targets(self) -> np.ndarray:
@@ -111,20 +113,23 @@ class ProbeRecorder(Callback):
                                   probe_samples=len(self.x_probe))
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._batch_sums = []
+        self._n = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.every_batch:
-            np.multiply(self.model._flat_grad, self.model._flat_grad, out=self._sq)
-            self._batch_sums.append(np.add.reduceat(self._sq, self._starts))
+        if self.every_batch:  # two NumPy calls: square the flat gradient, sum it per weight array
+            if self._n == len(self._rows):
+                self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
+            np.multiply(self._grad, self._grad, out=self._sq)
+            np.add.reduceat(self._sq, self._starts, out=self._rows[self._n])
+            self._n += 1
 
     def on_epoch_end(self, epoch, logs=None):
         model = self.model
         n_layers = len(model.layers)
         nan = float("nan")
         k_mean = k_std = b_mean = b_std = [nan] * n_layers
-        if self._batch_sums:
-            norms = np.sqrt(np.array(self._batch_sums))  # (batches, weight arrays)
+        if self._n:
+            norms = np.sqrt(self._rows[:self._n])  # (batches, weight arrays)
             means, stds = norms.mean(axis=0).tolist(), norms.std(axis=0).tolist()  # one reduction each
             k_mean, k_std, b_mean, b_std = ([nan] * n_layers for _ in range(4))
             for col, (i, j) in enumerate(self._owners):

@@ -31,6 +31,12 @@ class _BatchLogs(dict):
         super().__init__()
         self._args = (model, y, lo, hi, fused_store, pred_store, regularized)
 
+    def renew(self, y, lo, hi) -> None:
+        """Point at the next batch (one object per fit: a new dict per batch costs more than the probes)."""
+        self.clear()
+        model, _, _, _, fused, pred, regularized = self._args
+        self._args = (model, y, lo, hi, fused, pred, regularized)
+
     def _loss(self) -> float:
         model, y, lo, hi, fused, pred, regularized = self._args
         store = fused if fused is not None else pred
@@ -325,6 +331,7 @@ class Sequential:
         fused_store = np.empty((len(x), head.output_dim), dtype=dtype) if self._fused else None
         pred_store = np.empty((len(x), head.output_dim), dtype=dtype)
         truth_all = self._truth(acc_kind, y_all) if acc_kind is not None else None
+        batch_logs = _BatchLogs(self, None, 0, 0, fused_store, pred_store, regularized)
         history = History()
         cbs = [*(callbacks or []), history]  # like Keras, History comes last and sees every log
         for cb in cbs:
@@ -373,9 +380,9 @@ class Sequential:
                 if regularized:
                     penalty += self._extra_loss_before_update() * (hi - lo)
                 if batch_cbs:
-                    logs = _BatchLogs(self, yb, lo, hi, fused_store, pred_store, regularized)
+                    batch_logs.renew(yb, lo, hi)
                     for cb in batch_cbs:
-                        cb.on_train_batch_end(step, logs)
+                        cb.on_train_batch_end(step, batch_logs)
                 if self.stop_training:
                     break
             with np.errstate(all="ignore"):
