@@ -18,6 +18,7 @@ from .results import LayerInfo, LayerStats, ProbeRecord
 
 SATURATION_MARGIN = 0.01  # "saturated" = within 1% of the output range from a bound
 HIST_BINS = 40
+DOT_THRESHOLD = 50_000  # parameters above which per-array dot products beat square-and-reduceat
 EPOCH_SAMPLES = 256  # per-epoch activation statistics: enough rows for a fraction, cheap on a short epoch
 
 
@@ -98,7 +99,12 @@ class ProbeRecorder(Callback):
         self._owners = owners
         self._sq = np.empty_like(model._flat_grad)
         self._grad = model._flat_grad
-        self._rows = np.empty((64, len(starts)), dtype=np.float64)  # squared norms per batch; grows
+        # Large models: one BLAS dot product per weight array reads the gradient once; small ones: two
+        # whole-buffer calls cost less than a Python loop.
+        bounds = [*starts, pos]
+        self._views = ([self._grad[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+                       if self._grad.size > DOT_THRESHOLD else None)
+        self._rows = np.empty((64, len(starts)), dtype=self._sq.dtype)  # squared norms per batch; grows
         self._n = 0
         self._has_bias = [layer.use_bias for layer in model.layers]
 
@@ -116,11 +122,16 @@ class ProbeRecorder(Callback):
         self._n = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.every_batch:  # two NumPy calls: square the flat gradient, sum it per weight array
+        if self.every_batch:  # the squared norm of every weight array's gradient
             if self._n == len(self._rows):
                 self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
-            np.multiply(self._grad, self._grad, out=self._sq)
-            np.add.reduceat(self._sq, self._starts, out=self._rows[self._n])
+            row = self._rows[self._n]
+            if self._views is not None:
+                for k, v in enumerate(self._views):
+                    row[k] = np.dot(v, v)
+            else:
+                np.multiply(self._grad, self._grad, out=self._sq)
+                np.add.reduceat(self._sq, self._starts, out=row)
             self._n += 1
 
     def on_epoch_end(self, epoch, logs=None):

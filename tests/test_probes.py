@@ -148,3 +148,19 @@ def test_probe_batch_is_fixed_and_small():
     np.testing.assert_array_equal(a[0], b[0])
     assert len(a[0]) == 100 and np.array_equal(a[0][:, 0] // 2, a[1])
     assert EPOCH_SAMPLES <= 512
+
+
+def test_large_models_record_the_same_norms_through_dot_products():
+    from actcli.probes import DOT_THRESHOLD
+
+    set_random_seed(0)
+    model = Sequential([Dense(300, input_dim=200, activation="relu"), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    assert model.count_params() > DOT_THRESHOLD
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(40, 200)).astype(np.float32), rng.integers(0, 2, 40).astype(np.float32)
+    rec, spy = ProbeRecorder(model, x[:8], y[:8]), _Spy()
+    model.fit(x, y, epochs=1, batch_size=10, verbose=0, callbacks=[rec, spy])
+    kern = np.array(spy.kernel[0])
+    for i, s in enumerate(rec.record.epochs[0]):
+        assert s.grad_norm == pytest.approx(kern[:, i].mean(), rel=1e-5)
