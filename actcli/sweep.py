@@ -7,6 +7,7 @@ finished runs are kept and unfinished ones come back marked 'interrupted'.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing as mp
 import signal
@@ -21,7 +22,7 @@ import numpy as np
 
 from . import lab
 from .errors import UserError
-from .results import ActivationSummary, Comparison, GradientStudy, RunResult
+from .results import ActivationSummary, Comparison, GradientStudy, ProbeRecord, RunResult
 from .spec import Spec, spec_from_dict
 
 # The default lesson: a deep stack on two circles, plain SGD (nothing rescales the gradient), seconds to run.
@@ -66,7 +67,20 @@ def _train_job(job: dict) -> dict:
     result, art = lab.train_run(spec, base_dir=job["base_dir"], stop=stop)
     if job.get("run_dir"):
         lab.save_run(result, art, Path(job["run_dir"]), plots=job.get("plots", True), fmt=job.get("fmt", "png"))
+    if job.get("summary_only") and result.probes is not None:
+        result.probes = _summary_probes(result.probes)
     return result.to_dict()
+
+
+def _summary_probes(record: ProbeRecord) -> ProbeRecord:
+    """What a comparison needs of a run's probes: the layers at init and at the end, without histograms or the
+    per-epoch series (those stay in the run folder's probes.json, and the per-epoch norms in its history)."""
+    def bare(stats):
+        return None if stats is None else [dataclasses.replace(s, act_hist=None, delta_hist=None) for s in stats]
+
+    last = [] if record.final is not None or not record.epochs else [record.epochs[-1]]
+    return ProbeRecord(layers=record.layers, init=bare(record.init), epochs=last, final=bare(record.final),
+                       probe_samples=record.probe_samples)
 
 
 def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
@@ -216,7 +230,7 @@ def compare(base: Spec, activations: list[str], seeds: int = 3, depth: int | Non
                             name=f"{base.name}-{act}-seed{base_seed + s}")
             variants.setdefault(act, spec)
             job = {"spec": spec.resolved(), "source": f"<{spec.name}>", "base_dir": base_dir,
-                   "run_dir": str(out / "runs" / spec.name) if out else None, "fmt": fmt}
+                   "run_dir": str(out / "runs" / spec.name) if out else None, "fmt": fmt, "summary_only": True}
             jobs_list.append(job)
             keys.append(act)
     total = len(jobs_list)
