@@ -60,10 +60,12 @@ def _init_worker(stop_event) -> None:
     lab.pin_blas_threads(1)
 
 
-def _train_job(job: dict) -> dict:
+def _train_job(job: dict) -> dict | None:
     """Train one spec (in a worker or in-process) and save its run folder; returns RunResult.to_dict()."""
-    spec = spec_from_dict(job["spec"], source=job["source"])
     stop = job.pop("_stop", None) or _WORKER_STOP
+    if stop is not None and stop.is_set():
+        return None  # Ctrl-C came before this job started (it was already queued): skip it, leave no folder
+    spec = spec_from_dict(job["spec"], source=job["source"])
     result, art = lab.train_run(spec, base_dir=job["base_dir"], stop=stop)
     if job.get("run_dir"):
         lab.save_run(result, art, Path(job["run_dir"]), plots=job.get("plots", True), fmt=job.get("fmt", "png"))
@@ -84,8 +86,9 @@ def _summary_probes(record: ProbeRecord) -> ProbeRecord:
 
 
 def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
-             on_done: Callable[[int, dict], None] | None = None) -> list[dict]:
-    """Run every job; results come back in the jobs' order whatever the pool's finishing order."""
+             on_done: Callable[[int, dict], None] | None = None) -> list[dict | None]:
+    """Run every job; results come back in the jobs' order whatever the pool's finishing order, None for a
+    job that Ctrl-C kept from starting."""
     out: list[dict | None] = [None] * len(jobs)
     if n_jobs <= 1 or len(jobs) == 1:
         limiter = lab.pin_blas_threads(1)
@@ -99,7 +102,7 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
         finally:
             if limiter is not None:
                 limiter.unregister()
-        return [o for o in out if o is not None]
+        return out
     ctx = _pool_context()
     event = ctx.Event()
     watcher = threading.Thread(target=lambda: (stop.wait(), event.set()), daemon=True)
@@ -111,7 +114,7 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
             for fut in _as_completed(futures, stop):
                 i = futures[fut]
                 out[i] = fut.result()
-                if on_done:
+                if on_done and out[i] is not None:
                     on_done(i, out[i])
         finally:
             if stop.is_set():
@@ -122,7 +125,7 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
     if not stop_set:
         stop.set()  # release the watcher thread
         stop.clear()
-    return [o for o in out if o is not None]
+    return out
 
 
 def _call(fn_args):
@@ -242,7 +245,8 @@ def compare(base: Spec, activations: list[str], seeds: int = 3, depth: int | Non
     results = run_jobs(jobs_list, jobs, stop, done)
     by_act: dict[str, list[RunResult]] = {a: [] for a in activations}
     for act, d in zip(keys, results):
-        by_act[act].append(RunResult.from_dict(d))
+        if d is not None:
+            by_act[act].append(RunResult.from_dict(d))
     summaries = []
     for act in activations:
         if by_act[act]:
@@ -285,7 +289,9 @@ def gradient_study(base: Spec, activations: list[str] | None, depth: int | None 
         spec = variants[act]
         jobs_list.append({"spec": spec.resolved(), "source": f"<{spec.name}>", "base_dir": base_dir,
                           "run_dir": str(out / "runs" / spec.name) if out else None, "plots": False})
-    results = [RunResult.from_dict(d) for d in run_jobs(jobs_list, jobs, stop)]
+    done = [(act, d) for act, d in zip(activations, run_jobs(jobs_list, jobs, stop)) if d is not None]
+    results = [RunResult.from_dict(d) for _, d in done]
+    activations = [act for act, _ in done]
     first = next(iter(variants.values())).resolved()
     layers = first["model"]["layers"]
     inits = {}
