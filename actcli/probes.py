@@ -97,16 +97,15 @@ class ProbeRecorder(Callback):
                 pos += w.size
         self._starts = np.array(starts)
         self._owners = owners
-        self._sq = np.empty_like(model._flat_grad)
         self._grad = model._flat_grad
         # Large models: one BLAS dot product per weight array reads the gradient once; small ones: two
-        # whole-buffer calls cost less than a Python loop.
+        # whole-buffer calls (square into a scratch buffer, sum per array) cost less than a Python loop.
         bounds = [*starts, pos]
-        self._views = ([self._grad[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-                       if self._grad.size > DOT_THRESHOLD else None)
-        self._rows = np.empty((64, len(starts)), dtype=self._sq.dtype)  # squared norms per batch; grows
+        large = self._grad.size > DOT_THRESHOLD
+        self._views = [self._grad[a:b] for a, b in zip(bounds[:-1], bounds[1:])] if large else None
+        self._sq = None if large else np.empty_like(self._grad)
+        self._rows = np.empty((64, len(starts)), dtype=self._grad.dtype)  # squared norms per batch; grows
         self._n = 0
-        self._has_bias = [layer.use_bias for layer in model.layers]
 
     def _targets(self) -> np.ndarray:
         m = self.model
@@ -159,12 +158,8 @@ class ProbeRecorder(Callback):
         self.record.epochs.append(stats)
 
     def on_train_end(self, logs=None):
-        if self.record is not None and model_finite(self.model):
+        if self.record is not None and self.model.weights_finite():
             self.record.final = snapshot(self.model, self.x_probe, self._targets())
-
-
-def model_finite(model: Sequential) -> bool:
-    return model.weights_finite()
 
 
 def probe_batch(x: np.ndarray, y: np.ndarray, size: int = 512, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

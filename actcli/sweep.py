@@ -104,14 +104,14 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
                 limiter.unregister()
         return out
     ctx = _pool_context()
-    event = ctx.Event()
-    watcher = threading.Thread(target=lambda: (stop.wait(), event.set()), daemon=True)
+    event = ctx.Event()  # the workers' view of `stop`, set by _as_completed within 0.2 s of it
+    if stop.is_set():
+        event.set()
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
                              initargs=(event,)) as pool:
         futures = {pool.submit(_train_job, job): i for i, job in enumerate(jobs)}
-        watcher.start()  # only once the workers exist: no thread of ours runs while they are forked
         try:
-            for fut in _as_completed(futures, stop):
+            for fut in _as_completed(futures, stop, event):
                 i = futures[fut]
                 out[i] = fut.result()
                 if on_done and out[i] is not None:
@@ -121,10 +121,6 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
                 event.set()
                 for fut in futures:
                     fut.cancel()
-    stop_set = stop.is_set()
-    if not stop_set:
-        stop.set()  # release the watcher thread
-        stop.clear()
     return out
 
 
@@ -159,7 +155,8 @@ def _pool_context():
     return mp.get_context("spawn")  # pragma: no cover - platforms without fork
 
 
-def _as_completed(futures, stop: threading.Event):
+def _as_completed(futures, stop: threading.Event, event):
+    """Finished futures as they come; on `stop`, tell the workers (`event`) and collect the running ones."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
     pending = set(futures)
@@ -167,7 +164,7 @@ def _as_completed(futures, stop: threading.Event):
         done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
         yield from (f for f in futures if f in done)
         if stop.is_set():
-            # Let running trainings see the event and return their partial results.
+            event.set()  # running trainings stop at their next batch and return their partial results
             done, _ = wait({f for f in pending if f.running()}, timeout=30)
             yield from (f for f in futures if f in done)
             return

@@ -42,7 +42,7 @@ class _BatchLogs(dict):
         store = fused if fused is not None else pred
         with np.errstate(all="ignore"):
             value = model._data_loss(y, store[lo:hi])
-        return value + (model._extra_loss_before_update() if regularized else 0.0)
+        return value + (model._penalty_at_forward if regularized else 0.0)
 
     def __missing__(self, key):
         if key == "loss":
@@ -201,8 +201,7 @@ class Sequential:
         """How many samples are right; `y` is prepared by the loss (same shape as p)."""
         truth = cls._truth(kind, y) if truth is None else truth
         if kind == "binary":
-            hits = (p > 0.5) == truth
-            return float(hits.sum()) / p.shape[-1] if p.shape[-1] > 1 else float(hits.sum())
+            return float(((p > 0.5) == truth).sum()) / p.shape[-1]  # binary_accuracy averages over outputs
         return float((p.argmax(axis=-1) == truth).sum())
 
     # -- one step ----------------------------------------------------------------------------------------
@@ -210,13 +209,10 @@ class Sequential:
         for layer in self.layers:
             x = layer.forward(x)
         if self._has_penalty:
+            # the penalties as Keras counts them for this batch: kernel/bias at the weights this forward used
+            # (read before the update), plus this batch's activity penalty
             self._penalty_at_forward = self._extra_loss()
         return x
-
-    def _extra_loss_before_update(self) -> float:
-        """Penalties as Keras counts them for a training batch: kernel/bias at the weights the batch's forward
-        used (cached before the update) plus the batch's activity penalty."""
-        return self._penalty_at_forward
 
     def _extra_loss(self) -> float:
         reg = 0.0
@@ -247,15 +243,6 @@ class Sequential:
                  for g in ([layer.grad_kernel, layer.grad_bias] if layer.use_bias else [layer.grad_kernel])]
         return value, grads
 
-    def train_step(self, xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
-        """Forward, loss, backward and one optimizer update on a batch. Returns (loss, predictions)."""
-        value, p = self._backprop(xb, yb)
-        self.optimizer.apply(self._flat, self._flat_grad, self._slices)
-        if self._constrained:
-            for layer in self.layers:
-                layer.apply_constraints()
-        return value, p
-
     def _backprop(self, xb: np.ndarray, yb: np.ndarray, want_value: bool = True) -> tuple[float, np.ndarray]:
         """Forward and backward; the loss value (with penalties) only when `want_value`, else NaN."""
         p = self._forward(xb)
@@ -274,8 +261,8 @@ class Sequential:
             grad = head.backward(loss.gradient(yb, p), len(self.layers) > 1)
         for i in range(len(self.layers) - 2, -1, -1):
             grad = self.layers[i].backward(grad, i > 0)
-        if want_value and self._regularized:
-            value += self._extra_loss()
+        if want_value and self._has_penalty:
+            value += self._penalty_at_forward
         return value, p
 
     def _fusable(self) -> bool:
@@ -378,7 +365,7 @@ class Sequential:
                 pred_store[lo:hi] = p
                 seen = hi
                 if regularized:
-                    penalty += self._extra_loss_before_update() * (hi - lo)
+                    penalty += self._penalty_at_forward * (hi - lo)
                 if batch_cbs:
                     batch_logs.renew(yb, lo, hi)
                     for cb in batch_cbs:
@@ -445,7 +432,7 @@ class Sequential:
             p = self._forward(xb)
             yb = self.loss.prepare(y_raw[lo:lo + chunk], p)
             if fused:
-                value = self.loss.logits_value_and_grad(yb, head.z, p)[0]
+                value = self.loss.logits_value(yb, head.z)
             else:
                 value = float(self.loss.per_sample(yb, p).mean())
             m = len(xb)
