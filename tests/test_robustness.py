@@ -22,6 +22,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from actcli import data
+
 # A spec whose lines are known, so messages can be checked for "file:line".
 BASE = """\
 name: tiny
@@ -380,7 +382,9 @@ def broken_specs(draw) -> str:
         )
     elif kind == "wrong_container":
         key = draw(st.sampled_from(["task", "model", "training"]))
-        spec[key] = draw(st.one_of(st.text(max_size=10), st.integers(), st.lists(st.integers(), max_size=3)))
+        # a bare string is a valid task (`task: circles` is shorthand), so task names are not "wrong" there
+        text = st.text(max_size=10).filter(lambda t: key != "task" or t.strip() not in data.TASKS)
+        spec[key] = draw(st.one_of(text, st.integers(), st.lists(st.integers(), max_size=3)))
     else:
         return draw(st.text(max_size=200))
     return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
