@@ -113,6 +113,22 @@ class Optimizer:
             params *= t(1) - t(self.weight_decay) * lr
         self._update(params, g, lr, t)
         self.iterations += 1
+        if not self.iterations % self.FLUSH_EVERY and self.slots:
+            self._flush_tiny()
+
+    # Every FLUSH_EVERY steps, slot values smaller than TINY in magnitude become 0. A momentum that stops
+    # receiving gradient (a dead relu unit's) decays geometrically into float32's subnormal range, where
+    # x86 arithmetic is ~100x slower; a value below 1e-30 moves a weight by less than 1e-20 — nothing,
+    # for any float32 weight above 1e-12 in magnitude. At β = 0.9 a value needs 175 steps to fall from
+    # 1e-30 to a subnormal, so flushing every 64 steps keeps the slots clear of them.
+    FLUSH_EVERY = 64
+    TINY = 1e-30
+
+    def _flush_tiny(self) -> None:
+        for slot in self.slots.values():
+            small = np.abs(slot)
+            np.less(small, self.TINY, out=small)
+            np.putmask(slot, small, 0)
 
     def build(self, params: np.ndarray) -> None:
         """Allocate the slots (filled with their start value) and scratch space, sized like `params`."""
@@ -253,6 +269,12 @@ class Adam(Optimizer):
         super().__init__(learning_rate, **kwargs)
 
     ALPHA_BLOCK = 1024
+    # Buffers below this size are overhead-bound (each NumPy call costs ~0.5 µs whatever its length): m and v
+    # then live side by side in one buffer and are updated together, 10 calls a step instead of 12.
+    STACK_BELOW = 1 << 16
+    # Larger buffers are bound by memory: the 12 passes run over blocks of this many values, so that a block's
+    # g, m, v, w and scratch stay in cache between passes (1.5 ms instead of 2.3 ms for 669k weights here).
+    BLOCK = 1 << 16
 
     def _alpha(self, lr, t):
         """The step size lr·sqrt(1 - β₂ᵗ)/(1 - β₁ᵗ) for t = iterations + 1, in the buffer's dtype like Keras.
@@ -261,38 +283,83 @@ class Adam(Optimizer):
         from the scalar one in the last bit), so a step costs an index instead of a dozen scalar operations.
         """
         i = self.iterations
-        key = (t, float(lr), self.beta_1, self.beta_2, i // self.ALPHA_BLOCK)
-        if getattr(self, "_alpha_key", None) != key:
+        key = self._alpha_key
+        if not (key[0] <= i < key[0] + self.ALPHA_BLOCK and key[1] == lr and key[2] is t
+                and key[3] == self.beta_1 and key[4] == self.beta_2):
             start = (i // self.ALPHA_BLOCK) * self.ALPHA_BLOCK
             steps = np.arange(start + 1, start + self.ALPHA_BLOCK + 1).astype(t)
             one, b1, b2 = t(1), t(self.beta_1), t(self.beta_2)
             self._alphas = t(lr) * np.sqrt(one - np.power(b2, steps)) / (one - np.power(b1, steps))
-            self._alpha_key = key
-        return self._alphas[i % self.ALPHA_BLOCK]
+            self._alpha_key = key = (start, lr, t, self.beta_1, self.beta_2)
+        return self._alphas[i - key[0]]
+
+    _alpha_key: tuple = (0, None, None, None, None)
 
     def _slot_starts(self):
         starts = {"momentum": 0.0, "velocity": 0.0}
         return {**starts, "velocity_hat": 0.0} if self.amsgrad else starts
 
+    def build(self, params):
+        super().build(params)
+        n = self._size
+        self._stacked = n < self.STACK_BELOW and not self.amsgrad
+        if self._stacked:  # [m | v] in one buffer, [g | g²] and the factors [1-β₁ | 1-β₂] beside it
+            self._mv = np.zeros(2 * n, dtype=params.dtype)
+            self.slots["momentum"], self.slots["velocity"] = self._mv[:n], self._mv[n:]
+            self._gg, self._tmp_mv, self._factors = (np.empty(2 * n, dtype=params.dtype) for _ in range(3))
+            self._factors_key = None
+        else:
+            self._blocks = [slice(lo, min(lo + self.BLOCK, n)) for lo in range(0, n, self.BLOCK)]
+
     def _update(self, params, g, lr, t):
-        # Keras's exact order of operations, in 12 whole-buffer operations: m += (g - m)(1 - β₁),
-        # v += (g² - v)(1 - β₂), w -= (m·α) / (sqrt(v) + ε). Python-float factors keep the buffers float32.
-        m, v, tmp, tmp2 = self.slots["momentum"], self.slots["velocity"], self._tmp, self._tmp2
+        # Keras's exact order of operations: m += (g - m)(1 - β₁), v += (g² - v)(1 - β₂),
+        # w -= (m·α) / (sqrt(v) + ε). Python-float factors keep the buffers float32.
         alpha = self._alpha(lr, t)
+        if self._stacked:
+            self._update_stacked(params, g, alpha)
+            return
+        m, v, tmp, tmp2 = self.slots["momentum"], self.slots["velocity"], self._tmp, self._tmp2
+        vhat = self.slots.get("velocity_hat")
+        c1, c2, eps = 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon
+        for b in self._blocks:
+            self._update_block(params[b], g[b], m[b], v[b], tmp[b], tmp2[b], None if vhat is None else vhat[b],
+                               alpha, c1, c2, eps)
+
+    @staticmethod
+    def _update_block(params, g, m, v, tmp, tmp2, vhat, alpha, c1, c2, eps):
         np.subtract(g, m, out=tmp)
-        tmp *= 1.0 - self.beta_1
+        tmp *= c1
         m += tmp
         np.multiply(g, g, out=tmp)
         tmp -= v
-        tmp *= 1.0 - self.beta_2
+        tmp *= c2
         v += tmp
-        if self.amsgrad:
-            v = np.maximum(self.slots["velocity_hat"], v, out=self.slots["velocity_hat"])
+        if vhat is not None:
+            v = np.maximum(vhat, v, out=vhat)
         np.sqrt(v, out=tmp)
-        tmp += self.epsilon
+        tmp += eps
         np.multiply(m, alpha, out=tmp2)
         tmp2 /= tmp
         params -= tmp2
+
+    def _update_stacked(self, params, g, alpha):
+        # The same operations, m and v together: [g | g²] - [m | v], times [1-β₁ | 1-β₂], added to [m | v].
+        n = self._size
+        gg, mv, tmp, factors = self._gg, self._mv, self._tmp_mv, self._factors
+        if self._factors_key != (self.beta_1, self.beta_2):
+            factors[:n], factors[n:] = 1.0 - self.beta_1, 1.0 - self.beta_2  # rounded to the dtype, as the scalars are
+            self._factors_key = (self.beta_1, self.beta_2)
+        gg[:n] = g
+        np.multiply(g, g, out=gg[n:])
+        np.subtract(gg, mv, out=tmp)
+        tmp *= factors
+        mv += tmp
+        s, q = tmp[:n], tmp[n:]
+        np.sqrt(mv[n:], out=s)
+        s += self.epsilon
+        np.multiply(mv[:n], alpha, out=q)
+        q /= s
+        params -= q
 
 
 @REGISTRY.register("adamw")
