@@ -18,6 +18,7 @@ from .results import LayerInfo, LayerStats, ProbeRecord
 
 SATURATION_MARGIN = 0.01  # "saturated" = within 1% of the output range from a bound
 HIST_BINS = 40
+BLOCK_ROWS = 64  # batches whose gradients are reduced together (small models)
 DOT_THRESHOLD = 50_000  # parameters above which per-array dot products beat square-and-reduceat
 EPOCH_SAMPLES = 256  # per-epoch activation statistics: enough rows for a fraction, cheap on a short epoch
 
@@ -103,9 +104,28 @@ class ProbeRecorder(Callback):
         bounds = [*starts, pos]
         large = self._grad.size > DOT_THRESHOLD
         self._views = [self._grad[a:b] for a, b in zip(bounds[:-1], bounds[1:])] if large else None
-        self._sq = None if large else np.empty_like(self._grad)
+        # Small models: each batch's gradient is copied into a block (one call), and a full block is reduced
+        # to squared norms at once (two calls for up to 64 batches).
+        self._block = None if large else np.empty((BLOCK_ROWS, self._grad.size), dtype=self._grad.dtype)
+        self._k = 0  # rows of the block in use
         self._rows = np.empty((64, len(starts)), dtype=self._grad.dtype)  # squared norms per batch; grows
         self._n = 0
+
+    def _reserve(self, count: int) -> np.ndarray:
+        """The next `count` rows of the per-batch table (grown as needed), counted as used."""
+        while self._n + count > len(self._rows):
+            self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
+        rows = self._rows[self._n:self._n + count]
+        self._n += count
+        return rows
+
+    def _flush(self) -> None:
+        """Reduce the block's gradients to squared norms per weight array."""
+        if self._k:
+            sq = self._block[:self._k]
+            np.multiply(sq, sq, out=sq)
+            np.add.reduceat(sq, self._starts, axis=1, out=self._reserve(self._k))
+            self._k = 0
 
     def _targets(self) -> np.ndarray:
         m = self.model
@@ -118,23 +138,24 @@ class ProbeRecorder(Callback):
                                   probe_samples=len(self.x_probe))
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._n = 0
+        self._n = self._k = 0
 
     def on_train_batch_end(self, batch, logs=None):
         if self.every_batch:  # the squared norm of every weight array's gradient
-            if self._n == len(self._rows):
-                self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
-            row = self._rows[self._n]
-            if self._views is not None:
+            if self._block is not None:
+                self._block[self._k] = self._grad
+                self._k += 1
+                if self._k == BLOCK_ROWS:
+                    self._flush()
+            else:
+                row = self._reserve(1)[0]
                 for k, v in enumerate(self._views):
                     row[k] = np.dot(v, v)
-            else:
-                np.multiply(self._grad, self._grad, out=self._sq)
-                np.add.reduceat(self._sq, self._starts, out=row)
-            self._n += 1
 
     def on_epoch_end(self, epoch, logs=None):
         model = self.model
+        if self._block is not None:
+            self._flush()
         n_layers = len(model.layers)
         nan = float("nan")
         k_mean = k_std = b_mean = b_std = [nan] * n_layers

@@ -7,7 +7,7 @@ import pytest
 
 from actcli.nn import Dense, Sequential, set_random_seed
 from actcli.nn.callbacks import Callback
-from actcli.probes import EPOCH_SAMPLES, ProbeRecorder, activation_stats, probe_batch, snapshot
+from actcli.probes import BLOCK_ROWS, EPOCH_SAMPLES, ProbeRecorder, activation_stats, probe_batch, snapshot
 from actcli.results import ProbeRecord
 
 
@@ -73,18 +73,19 @@ class _Spy(Callback):
         self.bias[-1].append([np.linalg.norm(lay.grad_bias) for lay in self.model.layers])
 
 
-def test_recorder_epoch_norms_are_the_mean_and_spread_over_batches():
+@pytest.mark.parametrize("samples", [50, 8 * (BLOCK_ROWS + 20) + 3])  # an epoch shorter and longer than a block
+def test_recorder_epoch_norms_are_the_mean_and_spread_over_batches(samples):
     model = _net("tanh")
     rng = np.random.default_rng(2)
-    x = rng.normal(size=(50, 3))
-    y = rng.integers(0, 2, 50).astype(float)
+    x = rng.normal(size=(samples, 3))
+    y = rng.integers(0, 2, samples).astype(float)
     rec, spy = ProbeRecorder(model, x[:20], y[:20]), _Spy()
     model.fit(x, y, epochs=3, batch_size=8, verbose=0, callbacks=[rec, spy])
     record = rec.record
     assert len(record.epochs) == 3 and record.final is not None
     for e in range(3):
         kern, bias = np.array(spy.kernel[e]), np.array(spy.bias[e])
-        assert kern.shape == (7, 3)  # 50 samples in batches of 8
+        assert kern.shape == (-(-samples // 8), 3)  # batches of 8
         for i, s in enumerate(record.epochs[e]):
             assert s.grad_norm == pytest.approx(kern[:, i].mean(), rel=1e-9)
             assert s.grad_norm_std == pytest.approx(kern[:, i].std(), rel=1e-9, abs=1e-12)

@@ -110,6 +110,10 @@ class Activation:
         d *= grad_y
         return d
 
+    def backward_into(self, x: np.ndarray, y: np.ndarray, grad_y: np.ndarray) -> np.ndarray:
+        """Like `backward`, but may overwrite `grad_y` (a buffer the caller owns) to save an allocation."""
+        return self.backward(x, y, grad_y)
+
     def output_units(self, units: int) -> int:
         """Width of the output for `units` inputs (glu halves it)."""
         return units
@@ -269,6 +273,11 @@ class ReLU(Activation):
     def backward(self, x, y, grad_y):
         if self._plain:
             return grad_y * (x > 0)
+        return super().backward(x, y, grad_y)
+
+    def backward_into(self, x, y, grad_y):
+        if self._plain:
+            return np.multiply(grad_y, x > 0, out=grad_y)
         return super().backward(x, y, grad_y)
 
 

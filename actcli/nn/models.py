@@ -16,7 +16,7 @@ import numpy as np
 from . import losses as losses_mod
 from . import optimizers as optimizers_mod
 from .callbacks import Callback, History, overrides
-from .layers import Dense
+from .layers import Dense, _ones
 from .random import generator
 
 
@@ -265,6 +265,75 @@ class Sequential:
             value += self._penalty_at_forward
         return value, p
 
+    def _step_with_layers(self, fused_store, pred_store) -> Callable:
+        """A training step through the layers' own methods (`_backprop`): any model, penalties included."""
+        head = self.layers[-1]
+
+        def step(xb, yb, lo, hi):
+            _, p = self._backprop(xb, yb, want_value=False)
+            self.optimizer.apply(self._flat, self._flat_grad, self._slices)
+            if self._constrained:
+                for layer in self.layers:
+                    layer.apply_constraints()
+            if fused_store is not None:
+                fused_store[lo:hi] = head.z
+            pred_store[lo:hi] = p
+
+        return step
+
+    def _flat_step(self, fused_store, pred_store) -> Callable:
+        """The same training step for a model without penalties, flattened into one function.
+
+        The same NumPy operations in the same order as `_step_with_layers` (a test checks the weights agree to the
+        bit), without its dozens of method calls and attribute lookups per batch, which on a lesson's small net
+        cost as much as the arithmetic. The head's logits are written straight into the epoch's store.
+        """
+        layers = self.layers
+        head_act = layers[-1].activation
+        loss, apply = self.loss, self.optimizer.apply
+        flat, flat_grad, slices = self._flat, self._flat_grad, self._slices
+        fused = fused_store is not None
+        dtype = self.dtype
+        constrained = [lay for lay in layers if lay.kernel_constraint is not None or lay.bias_constraint is not None]
+        plan = [(lay, lay.kernel, lay.bias if lay.use_bias else None, lay.activation.forward) for lay in layers[:-1]]
+        head, head_kernel, head_bias = layers[-1], layers[-1].kernel, layers[-1].bias if layers[-1].use_bias else None
+        back = [(lay, lay.kernel, lay.grad_kernel, lay.grad_bias if lay.use_bias else None, lay.units == 1,
+                 layers[i - 1] if i else None, layers[i - 1].activation.backward_into if i else None)
+                for i, lay in reversed(list(enumerate(layers)))]
+
+        def step(xb, yb, lo, hi):
+            a = xb
+            for lay, kernel, bias, forward in plan:
+                z = a @ kernel
+                if bias is not None:
+                    z += bias
+                lay.x, lay.z = a, z
+                lay.y = a = forward(z)
+            z = np.matmul(a, head_kernel, out=fused_store[lo:hi]) if fused else a @ head_kernel
+            if head_bias is not None:
+                z += head_bias
+            p = head_act.forward(z)
+            head.x, head.z, head.y = a, z, p
+            delta = loss.logits_grad(yb, z, p) if fused else head_act.backward(z, p, loss.gradient(yb, p))
+            ones = _ones(hi - lo, dtype)
+            for lay, kernel, grad_kernel, grad_bias, one_unit, below, backward in back:
+                lay.delta = delta
+                if one_unit:  # a matrix-vector product beats a K=1 matrix multiply
+                    np.dot(delta[:, 0], lay.x, out=grad_kernel[:, 0])
+                else:
+                    np.matmul(lay.x.T, delta, out=grad_kernel)
+                if grad_bias is not None:
+                    np.dot(ones, delta, out=grad_bias)
+                if below is not None:
+                    g = delta * kernel[:, 0] if one_unit else delta @ kernel.T
+                    delta = backward(below.z, below.y, g)
+            apply(flat, flat_grad, slices)
+            for layer in constrained:
+                layer.apply_constraints()
+            pred_store[lo:hi] = p
+
+        return step
+
     def _fusable(self) -> bool:
         """The output shortcut applies: the loss fuses with the head's activation, and no activity penalty
         on the head adds its own gradient to the head's output."""
@@ -327,6 +396,7 @@ class Sequential:
         batch_begin_cbs = [cb for cb in cbs if overrides(cb, "on_train_batch_begin")]
         n = len(x)
         steps = -(-n // batch_size)
+        train_step = (self._step_with_layers if regularized else self._flat_step)(fused_store, pred_store)
         history.params = {"epochs": epochs, "steps": steps, "verbose": verbose}
         self.history = history
         self.stop_training = False
@@ -352,17 +422,10 @@ class Sequential:
             for step in range(steps):
                 lo = step * batch_size
                 hi = min(lo + batch_size, n)
-                xb, yb = xs[lo:hi], ys[lo:hi]
+                yb = ys[lo:hi]
                 for cb in batch_begin_cbs:
                     cb.on_train_batch_begin(step)
-                _, p = self._backprop(xb, yb, want_value=False)
-                self.optimizer.apply(self._flat, self._flat_grad, self._slices)
-                if self._constrained:
-                    for layer in self.layers:
-                        layer.apply_constraints()
-                if fused_store is not None:
-                    fused_store[lo:hi] = head.z
-                pred_store[lo:hi] = p
+                train_step(xs[lo:hi], yb, lo, hi)
                 seen = hi
                 if regularized:
                     penalty += self._penalty_at_forward * (hi - lo)

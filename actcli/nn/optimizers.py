@@ -107,8 +107,10 @@ class Optimizer:
                 )
             self._params, self._grads = params, grads
         g = self._clip(grads, slices) if self._clips else grads
-        t = params.dtype.type
-        lr = t(self.learning_rate)
+        t = self._t
+        if self.learning_rate != self._lr_key:  # the rate in the buffer's dtype, converted when it changes
+            self._lr_key, self._lr = self.learning_rate, t(self.learning_rate)
+        lr = self._lr
         if self.weight_decay:
             params *= t(1) - t(self.weight_decay) * lr
         self._update(params, g, lr, t)
@@ -136,7 +138,8 @@ class Optimizer:
             raise ValueError(
                 f"{self.name}: params must be one contiguous 1-D float buffer, got {params.shape}"
             )
-        self._size, self._dtype = params.shape[0], params.dtype
+        self._size, self._dtype, self._t = params.shape[0], params.dtype, params.dtype.type
+        self._lr_key = None
         self.slots = {key: np.full_like(params, start) for key, start in self._slot_starts().items()}
         self._tmp = np.empty_like(params)
         self._tmp2 = np.empty_like(params)
@@ -282,18 +285,17 @@ class Adam(Optimizer):
         Computed for a block of steps at once with the same float32 operations (the vectorised power may differ
         from the scalar one in the last bit), so a step costs an index instead of a dozen scalar operations.
         """
-        i = self.iterations
-        key = self._alpha_key
-        if not (key[0] <= i < key[0] + self.ALPHA_BLOCK and key[1] == lr and key[2] is t
-                and key[3] == self.beta_1 and key[4] == self.beta_2):
-            start = (i // self.ALPHA_BLOCK) * self.ALPHA_BLOCK
+        k = self.iterations - self._alpha_start
+        if not 0 <= k < self.ALPHA_BLOCK or self._alpha_key != (lr, t, self.beta_1, self.beta_2):
+            start = (self.iterations // self.ALPHA_BLOCK) * self.ALPHA_BLOCK
             steps = np.arange(start + 1, start + self.ALPHA_BLOCK + 1).astype(t)
             one, b1, b2 = t(1), t(self.beta_1), t(self.beta_2)
             self._alphas = t(lr) * np.sqrt(one - np.power(b2, steps)) / (one - np.power(b1, steps))
-            self._alpha_key = key = (start, lr, t, self.beta_1, self.beta_2)
-        return self._alphas[i - key[0]]
+            self._alpha_start, self._alpha_key = start, (lr, t, self.beta_1, self.beta_2)
+            k = self.iterations - start
+        return self._alphas[k]
 
-    _alpha_key: tuple = (0, None, None, None, None)
+    _alpha_start, _alpha_key = 0, None
 
     def _slot_starts(self):
         starts = {"momentum": 0.0, "velocity": 0.0}
@@ -308,6 +310,8 @@ class Adam(Optimizer):
             self.slots["momentum"], self.slots["velocity"] = self._mv[:n], self._mv[n:]
             self._gg, self._tmp_mv, self._factors = (np.empty(2 * n, dtype=params.dtype) for _ in range(3))
             self._factors_key = None
+            gg, mv, tmp = self._gg, self._mv, self._tmp_mv
+            self._halves = (gg[:n], gg[n:], mv[:n], mv[n:], tmp[:n], tmp[n:])  # views made once, not per step
         else:
             self._blocks = [slice(lo, min(lo + self.BLOCK, n)) for lo in range(0, n, self.BLOCK)]
 
@@ -344,20 +348,20 @@ class Adam(Optimizer):
 
     def _update_stacked(self, params, g, alpha):
         # The same operations, m and v together: [g | g²] - [m | v], times [1-β₁ | 1-β₂], added to [m | v].
-        n = self._size
         gg, mv, tmp, factors = self._gg, self._mv, self._tmp_mv, self._factors
+        g_lo, g_hi, m, v, s, q = self._halves
         if self._factors_key != (self.beta_1, self.beta_2):
+            n = self._size
             factors[:n], factors[n:] = 1.0 - self.beta_1, 1.0 - self.beta_2  # rounded to the dtype, as the scalars are
             self._factors_key = (self.beta_1, self.beta_2)
-        gg[:n] = g
-        np.multiply(g, g, out=gg[n:])
+        np.copyto(g_lo, g)
+        np.multiply(g, g, out=g_hi)
         np.subtract(gg, mv, out=tmp)
         tmp *= factors
         mv += tmp
-        s, q = tmp[:n], tmp[n:]
-        np.sqrt(mv[n:], out=s)
+        np.sqrt(v, out=s)
         s += self.epsilon
-        np.multiply(mv[:n], alpha, out=q)
+        np.multiply(m, alpha, out=q)
         q /= s
         params -= q
 
