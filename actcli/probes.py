@@ -103,9 +103,10 @@ class ProbeRecorder(Callback):
         # whole-buffer calls (square into a scratch buffer, sum per array) cost less than a Python loop.
         bounds = [*starts, pos]
         large = self._grad.size > DOT_THRESHOLD
-        self._views = [self._grad[a:b] for a, b in zip(bounds[:-1], bounds[1:])] if large else None
+        self._bounds = list(zip(bounds[:-1], bounds[1:]))
+        self._views = [self._grad[a:b] for a, b in self._bounds] if large else None
         # Small models: each batch's gradient is copied into a block (one call), and a full block is reduced
-        # to squared norms at once (two calls for up to 64 batches).
+        # to squared norms at once (one call per weight array for up to 64 batches).
         self._block = None if large else np.empty((BLOCK_ROWS, self._grad.size), dtype=self._grad.dtype)
         self._k = 0  # rows of the block in use
         self._rows = np.empty((64, len(starts)), dtype=self._grad.dtype)  # squared norms per batch; grows
@@ -122,9 +123,10 @@ class ProbeRecorder(Callback):
     def _flush(self) -> None:
         """Reduce the block's gradients to squared norms per weight array."""
         if self._k:
-            sq = self._block[:self._k]
-            np.multiply(sq, sq, out=sq)
-            np.add.reduceat(sq, self._starts, axis=1, out=self._reserve(self._k))
+            rows, block = self._reserve(self._k), self._block[:self._k]
+            for j, (a, b) in enumerate(self._bounds):  # one pass per weight array, no squared copy
+                part = block[:, a:b]
+                np.einsum("ij,ij->i", part, part, out=rows[:, j])
             self._k = 0
 
     def _targets(self) -> np.ndarray:

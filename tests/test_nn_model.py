@@ -120,3 +120,59 @@ def test_early_stopping_stops_and_restores():
     hist = model.fit(x, y, epochs=200, validation_split=0.3, callbacks=[stop], verbose=0)
     assert len(hist.history["loss"]) < 200
     assert model.evaluate(x[70:], y[70:]) == pytest.approx(min(hist.history["val_loss"]), rel=1e-5)
+
+
+# The flattened training step (`_flat_step`, used by fit when no penalty is set) must do exactly what the step
+# through the layers' own methods does: same operations, same order, so the same bits.
+FLAT_STEP_CASES = [
+    ([("relu", 16), ("relu", 8)], ("sigmoid", 1), "binary_crossentropy", "adam", {}),
+    ([("tanh", 12)], ("softmax", 4), "categorical_crossentropy", "sgd", {}),
+    ([("elu", 10), ("sigmoid", 6)], ("softmax", 4), "sparse_categorical_crossentropy", "rmsprop", {}),
+    ([("relu", 8)], ("linear", 2), "mse", "adamw", {"use_bias": False}),
+    ([("leaky_relu", 8)], ("sigmoid", 3), "mse", "nadam", {"kernel_constraint": "max_norm"}),
+    ([], ("softmax", 4), {"name": "categorical_crossentropy", "label_smoothing": 0.1}, "adagrad", {}),
+]
+
+
+@pytest.mark.parametrize("hidden, head, loss, optimizer, extra", FLAT_STEP_CASES)
+def test_flat_training_step_matches_the_step_through_the_layers_to_the_bit(monkeypatch, hidden, head, loss,
+                                                                            optimizer, extra):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(101, 5)).astype(np.float32)  # 101 = 12 batches of 8 and a short one of 5
+    units = head[1]
+    if "sparse" in str(loss):
+        y = rng.integers(0, units, 101)
+    elif head[0] == "softmax":
+        y = np.eye(units, dtype=np.float32)[rng.integers(0, units, 101)]
+    else:
+        y = (rng.random((101, units)) > 0.5).astype(np.float32)
+
+    def trained(step_name):
+        set_random_seed(3)
+        layers = [Dense(n, activation=act, **extra) for act, n in hidden] + [Dense(units, activation=head[0])]
+        model = Sequential(layers)
+        model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+        with monkeypatch.context() as m:
+            m.setattr(Sequential, "_flat_step", getattr(Sequential, step_name))
+            hist = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+        return model.get_weights(), hist.history
+
+    flat_weights, flat_hist = trained("_flat_step")
+    layer_weights, layer_hist = trained("_step_with_layers")
+    assert flat_hist == layer_hist
+    for a, b in zip(flat_weights, layer_weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_takes_the_flat_step_without_penalties_and_the_layers_with_them(monkeypatch):
+    calls = []
+    for name in ("_flat_step", "_step_with_layers"):
+        original = getattr(Sequential, name)
+        monkeypatch.setattr(Sequential, name, lambda self, *a, _o=original, _n=name: calls.append(_n) or _o(self, *a))
+    x, y = np.ones((4, 2), np.float32), np.ones(4)
+    for reg in (None, "l2"):
+        model = Sequential([Dense(3, input_dim=2, activation="relu", kernel_regularizer=reg),
+                            Dense(1, activation="sigmoid")])
+        model.compile(optimizer="sgd", loss="binary_crossentropy")
+        model.fit(x, y, epochs=1, verbose=0)
+    assert calls == ["_flat_step", "_step_with_layers"]

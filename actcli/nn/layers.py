@@ -13,7 +13,6 @@ import numpy as np
 
 from . import activations, constraints, initializers, regularizers
 
-
 _ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
 
 

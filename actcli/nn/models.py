@@ -27,22 +27,23 @@ def _as_float(x: Any, dtype: np.dtype) -> np.ndarray:
 class _BatchLogs(dict):
     """A training batch's logs; 'loss' is computed only when a callback asks for it."""
 
-    def __init__(self, model, y, lo, hi, fused_store, pred_store, regularized):
+    def __init__(self, model, fused_store, pred_store, regularized):
         super().__init__()
-        self._args = (model, y, lo, hi, fused_store, pred_store, regularized)
+        self._model, self._regularized = model, regularized
+        self._store = fused_store if fused_store is not None else pred_store
+        self._y, self._lo, self._hi = None, 0, 0
 
     def renew(self, y, lo, hi) -> None:
         """Point at the next batch (one object per fit: a new dict per batch costs more than the probes)."""
-        self.clear()
-        model, _, _, _, fused, pred, regularized = self._args
-        self._args = (model, y, lo, hi, fused, pred, regularized)
+        if self:
+            self.clear()
+        self._y, self._lo, self._hi = y, lo, hi
 
     def _loss(self) -> float:
-        model, y, lo, hi, fused, pred, regularized = self._args
-        store = fused if fused is not None else pred
+        model = self._model
         with np.errstate(all="ignore"):
-            value = model._data_loss(y, store[lo:hi])
-        return value + (model._penalty_at_forward if regularized else 0.0)
+            value = model._data_loss(self._y, self._store[self._lo:self._hi])
+        return value + (model._penalty_at_forward if self._regularized else 0.0)
 
     def __missing__(self, key):
         if key == "loss":
@@ -387,7 +388,7 @@ class Sequential:
         fused_store = np.empty((len(x), head.output_dim), dtype=dtype) if self._fused else None
         pred_store = np.empty((len(x), head.output_dim), dtype=dtype)
         truth_all = self._truth(acc_kind, y_all) if acc_kind is not None else None
-        batch_logs = _BatchLogs(self, None, 0, 0, fused_store, pred_store, regularized)
+        batch_logs = _BatchLogs(self, fused_store, pred_store, regularized)
         history = History()
         cbs = [*(callbacks or []), history]  # like Keras, History comes last and sees every log
         for cb in cbs:
