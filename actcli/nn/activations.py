@@ -18,9 +18,16 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from ._registry import Registry, split_config
+
+
+def _special():
+    """scipy.special, imported on first use: it costs 0.13 s, which every command would pay at start."""
+    from scipy import special
+
+    return special
+
 
 REGISTRY: Registry[type["Activation"]] = Registry("activation")
 
@@ -862,7 +869,7 @@ class GELU(Activation):
             t *= x
             t *= 0.5
             return t
-        y = special.ndtr(x)
+        y = _special().ndtr(x)
         y *= x
         return y
 
@@ -882,7 +889,7 @@ class GELU(Activation):
         np.exp(d, out=d)
         d *= xc
         d *= 1 / math.sqrt(2 * math.pi)
-        d += special.ndtr(x)
+        d += _special().ndtr(x)
         return d
 
 

@@ -14,9 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from ._registry import Registry, split_config
+
+
+def _special():
+    """scipy.special, imported on first use: it costs 0.13 s, which every command would pay at start."""
+    from scipy import special
+
+    return special
+
 
 REGISTRY: Registry[type["Loss"]] = Registry("loss")
 EPSILON = 1e-7  # keras.config.epsilon()
@@ -108,7 +115,7 @@ def names() -> list[str]:
 
 
 def _sigmoid_from(p: np.ndarray, from_logits: bool) -> np.ndarray:
-    return special.expit(p) if from_logits else p
+    return _special().expit(p) if from_logits else p
 
 
 @register("binary_crossentropy", "BinaryCrossentropy", "bce")
@@ -141,7 +148,7 @@ class BinaryCrossentropy(Loss):
     def gradient(self, y, p):
         n = p.shape[0] * p.shape[-1]
         if self.from_logits:
-            return (special.expit(p) - y) / n
+            return (_special().expit(p) - y) / n
         q = np.clip(p, EPSILON, 1 - EPSILON)
         g = (q - y) / (q * (1 - q)) / n
         return np.where((p > EPSILON) & (p < 1 - EPSILON), g, 0).astype(p.dtype, copy=False)
@@ -152,7 +159,7 @@ class BinaryCrossentropy(Loss):
     def logits_grad(self, y, z, p):
         # sigmoid + binary cross-entropy: dL/dz = (p - y) / (K·N), the sigmoid's derivative cancels.
         if self.from_logits:
-            p = special.expit(z)
+            p = _special().expit(z)
         g = np.subtract(p, y)
         g *= 1.0 / (z.shape[0] * z.shape[-1])
         return g
@@ -181,14 +188,14 @@ class CategoricalCrossentropy(Loss):
 
     def per_sample(self, y, p):
         if self.from_logits:
-            return -(y * special.log_softmax(p, axis=-1)).sum(axis=-1)
+            return -(y * _special().log_softmax(p, axis=-1)).sum(axis=-1)
         q = np.clip(p / p.sum(axis=-1, keepdims=True), EPSILON, 1 - EPSILON)
         return -(y * np.log(q)).sum(axis=-1)
 
     def gradient(self, y, p):
         n = p.shape[0]
         if self.from_logits:
-            s = special.softmax(p, axis=-1)
+            s = _special().softmax(p, axis=-1)
             return (s * y.sum(axis=-1, keepdims=True) - y) / n
         total = p.sum(axis=-1, keepdims=True)
         q = p / total
@@ -211,7 +218,7 @@ class CategoricalCrossentropy(Loss):
     def logits_grad(self, y, z, p):
         # softmax + categorical cross-entropy: dL/dz = (p - y) / N, as y's rows sum to 1 (one-hot or smoothed).
         if self.from_logits:
-            p = special.softmax(z, axis=-1)
+            p = _special().softmax(z, axis=-1)
         g = np.subtract(p, y)
         g *= 1.0 / z.shape[0]
         return g
