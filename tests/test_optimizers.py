@@ -345,3 +345,40 @@ def test_adam_step_size_table_equals_float32_scalar_arithmetic():
         expected = t(0.003) * np.sqrt(t(1) - t(0.995) ** step) / (t(1) - t(0.85) ** step)
         assert opt._alpha(0.003, t).dtype == np.float32
         np.testing.assert_allclose(opt._alpha(0.003, t), expected, rtol=3e-7, atol=0)
+
+
+@pytest.mark.parametrize("size", [1000, 3 * (1 << 15) + 77])  # small: m and v stacked; large: cache-sized blocks
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_fast_paths_equal_the_plain_formula_to_the_bit(size, amsgrad):
+    """Both speed-ups of Adam's step do Keras's operations on every value in Keras's order: same bits."""
+    from actcli.nn.optimizers import Adam
+
+    rng = np.random.default_rng(11)
+    p = rng.normal(size=size).astype(np.float32)
+    ref_p, m, v, vhat = p.copy(), np.zeros_like(p), np.zeros_like(p), np.zeros_like(p)
+    opt = Adam(learning_rate=0.01, amsgrad=amsgrad)
+    for step in range(1, 4):
+        g = rng.normal(size=size).astype(np.float32) * np.float32(10.0 ** -step)
+        opt.apply(p, g)
+        t = np.float32
+        alpha = t(0.01) * np.sqrt(t(1) - t(0.999) ** t(step)) / (t(1) - t(0.9) ** t(step))
+        m += (g - m) * t(1 - 0.9)
+        v += (g * g - v) * t(1 - 0.999)
+        vv = np.maximum(vhat, v, out=vhat) if amsgrad else v
+        ref_p -= (m * alpha) / (np.sqrt(vv) + t(1e-7))
+        np.testing.assert_array_equal(opt.slots["momentum"], m)
+        np.testing.assert_array_equal(opt.slots["velocity"], v)
+        np.testing.assert_allclose(p, ref_p, rtol=2e-7, atol=0)  # alpha from the table may differ by an ulp
+
+
+def test_slots_flush_values_too_small_to_move_a_weight():
+    from actcli.nn.optimizers import SGD
+
+    opt = SGD(learning_rate=0.1, momentum=0.9)
+    p, g = np.ones(4, np.float32), np.array([1e-3, 0, 0, 1e-35], np.float32)
+    opt.apply(p, g)
+    opt.slots["momentum"][1] = 1e-31  # as a dead unit's momentum becomes after ~600 steps without gradient
+    for _ in range(opt.FLUSH_EVERY - 1):
+        opt.apply(p, np.zeros(4, np.float32))
+    m = opt.slots["momentum"]
+    assert m[0] != 0 and m[1] == 0 and m[3] == 0 and m[2] == 0

@@ -276,8 +276,9 @@ class Adam(Optimizer):
     # then live side by side in one buffer and are updated together, 10 calls a step instead of 12.
     STACK_BELOW = 1 << 16
     # Larger buffers are bound by memory: the 12 passes run over blocks of this many values, so that a block's
-    # g, m, v, w and scratch stay in cache between passes (1.5 ms instead of 2.3 ms for 669k weights here).
-    BLOCK = 1 << 16
+    # g, m, v and w stay in cache between passes, with two block-sized scratch buffers that never leave it
+    # (1.26 ms instead of 2.3 ms a step for 669k weights here).
+    BLOCK = 1 << 15
 
     def _alpha(self, lr, t):
         """The step size lr·sqrt(1 - β₂ᵗ)/(1 - β₁ᵗ) for t = iterations + 1, in the buffer's dtype like Keras.
@@ -314,6 +315,7 @@ class Adam(Optimizer):
             self._halves = (gg[:n], gg[n:], mv[:n], mv[n:], tmp[:n], tmp[n:])  # views made once, not per step
         else:
             self._blocks = [slice(lo, min(lo + self.BLOCK, n)) for lo in range(0, n, self.BLOCK)]
+            self._scratch = (np.empty(self.BLOCK, dtype=params.dtype), np.empty(self.BLOCK, dtype=params.dtype))
 
     def _update(self, params, g, lr, t):
         # Keras's exact order of operations: m += (g - m)(1 - β₁), v += (g² - v)(1 - β₂),
@@ -322,11 +324,12 @@ class Adam(Optimizer):
         if self._stacked:
             self._update_stacked(params, g, alpha)
             return
-        m, v, tmp, tmp2 = self.slots["momentum"], self.slots["velocity"], self._tmp, self._tmp2
+        m, v, (tmp, tmp2) = self.slots["momentum"], self.slots["velocity"], self._scratch
         vhat = self.slots.get("velocity_hat")
         c1, c2, eps = 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon
         for b in self._blocks:
-            self._update_block(params[b], g[b], m[b], v[b], tmp[b], tmp2[b], None if vhat is None else vhat[b],
+            k = b.stop - b.start
+            self._update_block(params[b], g[b], m[b], v[b], tmp[:k], tmp2[:k], None if vhat is None else vhat[b],
                                alpha, c1, c2, eps)
 
     @staticmethod
