@@ -298,11 +298,20 @@ class Sequential:
         constrained = [lay for lay in layers if lay.kernel_constraint is not None or lay.bias_constraint is not None]
         plan = [(lay, lay.kernel, lay.bias if lay.use_bias else None, lay.activation.forward) for lay in layers[:-1]]
         head, head_kernel, head_bias = layers[-1], layers[-1].kernel, layers[-1].bias if layers[-1].use_bias else None
-        back = [(lay, lay.kernel, lay.grad_kernel, lay.grad_bias if lay.use_bias else None, lay.units == 1,
-                 layers[i - 1] if i else None, layers[i - 1].activation.backward_into if i else None)
-                for i, lay in reversed(list(enumerate(layers)))]
+        # per layer, top down, with the views it needs made once: a 1-unit layer works on its kernel's column
+        # (a matrix-vector product beats a K=1 matrix multiply), the others on the kernel's transpose
+        back = []
+        for i in range(len(layers) - 1, -1, -1):
+            lay = layers[i]
+            one = lay.units == 1
+            back.append((i, lay, lay.kernel[:, 0] if one else lay.kernel.T,
+                         lay.grad_kernel[:, 0] if one else lay.grad_kernel,
+                         lay.grad_bias if lay.use_bias else None, one,
+                         layers[i - 1] if i else None, layers[i - 1].activation.backward_into if i else None))
+        batch_ones = {}
 
         def step(xb, yb, lo, hi):
+            inputs = [xb]
             a = xb
             for lay, kernel, bias, forward in plan:
                 z = a @ kernel
@@ -310,24 +319,27 @@ class Sequential:
                     z += bias
                 lay.x, lay.z = a, z
                 lay.y = a = forward(z)
+                inputs.append(a)
             z = np.matmul(a, head_kernel, out=fused_store[lo:hi]) if fused else a @ head_kernel
             if head_bias is not None:
                 z += head_bias
             p = head_act.forward(z)
             head.x, head.z, head.y = a, z, p
             delta = loss.logits_grad(yb, z, p) if fused else head_act.backward(z, p, loss.gradient(yb, p))
-            ones = _ones(hi - lo, dtype)
-            for lay, kernel, grad_kernel, grad_bias, one_unit, below, backward in back:
+            n = hi - lo
+            ones = batch_ones.get(n)
+            if ones is None:
+                ones = batch_ones[n] = _ones(n, dtype)
+            for i, lay, kernel, grad_kernel, grad_bias, one_unit, below, backward in back:
                 lay.delta = delta
-                if one_unit:  # a matrix-vector product beats a K=1 matrix multiply
-                    np.dot(delta[:, 0], lay.x, out=grad_kernel[:, 0])
+                if one_unit:
+                    np.dot(delta[:, 0], inputs[i], out=grad_kernel)
                 else:
-                    np.matmul(lay.x.T, delta, out=grad_kernel)
+                    np.matmul(inputs[i].T, delta, out=grad_kernel)
                 if grad_bias is not None:
                     np.dot(ones, delta, out=grad_bias)
                 if below is not None:
-                    g = delta * kernel[:, 0] if one_unit else delta @ kernel.T
-                    delta = backward(below.z, below.y, g)
+                    delta = backward(below.z, inputs[i], delta * kernel if one_unit else delta @ kernel)
             apply(flat, flat_grad, slices)
             for layer in constrained:
                 layer.apply_constraints()

@@ -287,7 +287,9 @@ class Adam(Optimizer):
         from the scalar one in the last bit), so a step costs an index instead of a dozen scalar operations.
         """
         k = self.iterations - self._alpha_start
-        if not 0 <= k < self.ALPHA_BLOCK or self._alpha_key != (lr, t, self.beta_1, self.beta_2):
+        key = self._alpha_key  # compared by identity (floats are immutable): a new value is a new object
+        if not (0 <= k < self.ALPHA_BLOCK and key[0] is lr and key[1] is t and key[2] is self.beta_1
+                and key[3] is self.beta_2):
             start = (self.iterations // self.ALPHA_BLOCK) * self.ALPHA_BLOCK
             steps = np.arange(start + 1, start + self.ALPHA_BLOCK + 1).astype(t)
             one, b1, b2 = t(1), t(self.beta_1), t(self.beta_2)
@@ -296,7 +298,7 @@ class Adam(Optimizer):
             k = self.iterations - start
         return self._alphas[k]
 
-    _alpha_start, _alpha_key = 0, None
+    _alpha_start, _alpha_key = 0, (None, None, None, None)
 
     def _slot_starts(self):
         starts = {"momentum": 0.0, "velocity": 0.0}
@@ -310,7 +312,7 @@ class Adam(Optimizer):
             self._mv = np.zeros(2 * n, dtype=params.dtype)
             self.slots["momentum"], self.slots["velocity"] = self._mv[:n], self._mv[n:]
             self._gg, self._tmp_mv, self._factors = (np.empty(2 * n, dtype=params.dtype) for _ in range(3))
-            self._factors_key = None
+            self._factors_key = (None, None)
             gg, mv, tmp = self._gg, self._mv, self._tmp_mv
             self._halves = (gg[:n], gg[n:], mv[:n], mv[n:], tmp[:n], tmp[n:])  # views made once, not per step
         else:
@@ -353,7 +355,7 @@ class Adam(Optimizer):
         # The same operations, m and v together: [g | g²] - [m | v], times [1-β₁ | 1-β₂], added to [m | v].
         gg, mv, tmp, factors = self._gg, self._mv, self._tmp_mv, self._factors
         g_lo, g_hi, m, v, s, q = self._halves
-        if self._factors_key != (self.beta_1, self.beta_2):
+        if self._factors_key[0] is not self.beta_1 or self._factors_key[1] is not self.beta_2:
             n = self._size
             factors[:n], factors[n:] = 1.0 - self.beta_1, 1.0 - self.beta_2  # rounded to the dtype, as the scalars are
             self._factors_key = (self.beta_1, self.beta_2)
