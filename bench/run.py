@@ -29,7 +29,7 @@ PEERS = ["torch", "keras", "sklearn"]
 ORDER = [*LOCAL, *PEERS, "matmul-bound"]
 
 
-ROUNDED = {"actcli", "actcli+probes", "numpy"}
+ROUNDED = {"actcli", "actcli+probes", "numpy", "torch"}  # the close contenders: several rounds each
 
 
 def run_contender(python: str, name: str, workload: str, data: Path, repeats: int, epochs: int,
@@ -221,8 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workloads", default=",".join(WORKLOADS), help=f"from {', '.join(WORKLOADS)}")
     p.add_argument("--contenders", default=",".join(ORDER), help=f"comma-separated: {', '.join(ORDER)}")
     p.add_argument("--repeats", type=int, default=3, help="fresh models trained per contender (default 3)")
-    p.add_argument("--rounds", type=int, default=3,
-                   help="interleaved rounds for actcli, actcli+probes and numpy (default 3; peers run once)")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="interleaved rounds for actcli, actcli+probes, numpy and torch (default 5; the slower "
+                        "peers run once)")
     p.add_argument("--quick", action="store_true", help="a fifth of the epochs: a smoke run")
     p.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     p.add_argument("--peer-python", default=os.environ.get("ACTCLI_BENCH_PEER_PYTHON", sys.executable),
@@ -245,8 +246,9 @@ def main(argv: list[str] | None = None) -> int:
         report += ["**Quick smoke run (`--quick`): few epochs, not a measurement.**", ""]
     report += ["## Machine", "", *machine(args.peer_python), "",
                f"Each number is the median over every epoch of {args.repeats} repeat(s) (fresh models), "
-               f"training only; actcli, actcli+probes and numpy run in {args.rounds} interleaved rounds (a fresh "
-               "process each) and every round's epochs count. `× actcli's time` > 1 means slower than actcli. "
+               f"training only; actcli, actcli+probes, numpy and torch run in {args.rounds} interleaved rounds (a "
+               "fresh process each) and every round's epochs count; Keras and scikit-learn run once. "
+               "`× actcli's time` > 1 means slower than actcli. "
                "Each contender runs alone in its own process on the same data. See bench/README.md for what "
                "each contender is.", ""]
     with tempfile.TemporaryDirectory(prefix="actcli-bench-data-") as tmp:
@@ -255,9 +257,10 @@ def main(argv: list[str] | None = None) -> int:
             data = save_data(w, Path(tmp))
             epochs = w.epochs_for(args.quick)
             results = {}
-            # actcli with and without probes and the plain loop are compared to a few percent, which is less
-            # than one process's luck on a shared 2-core machine: they run in several interleaved rounds,
-            # each in a fresh process, and every epoch of every round counts. Peers run once.
+            # actcli with and without probes, the plain loop and torch are compared to a few percent, which is
+            # less than one process's luck on a shared 2-core machine (timings move 5-10 % from one process to
+            # the next): they run in several interleaved rounds, each in a fresh process, and every epoch of
+            # every round counts. Keras and scikit-learn, several times slower, run once.
             for r in range(args.rounds):
                 for c in contenders:
                     if r > 0 and c not in ROUNDED:
