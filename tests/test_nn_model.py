@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from actcli.nn import Dense, Sequential, set_random_seed
+from actcli.nn import Dense, Sequential, activations, set_random_seed
+
+ACTIVATION_NAMES = activations.names()
 
 
 def test_the_notes_snippet_runs_verbatim():
@@ -176,3 +180,43 @@ def test_fit_takes_the_flat_step_without_penalties_and_the_layers_with_them(monk
         model.compile(optimizer="sgd", loss="binary_crossentropy")
         model.fit(x, y, epochs=1, verbose=0)
     assert calls == ["_flat_step", "_step_with_layers"]
+
+
+def _needs_no_params(name: str) -> bool:
+    try:
+        activations.get(name)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+@settings(max_examples=30, deadline=None)
+@given(hidden=st.lists(st.tuples(st.sampled_from([n for n in ACTIVATION_NAMES if _needs_no_params(n)]),
+                                 st.integers(1, 4).map(lambda k: 2 * k)), max_size=3),
+       head=st.sampled_from([("sigmoid", 1, "binary_crossentropy"), ("softmax", 3, "categorical_crossentropy"),
+                             ("linear", 2, "mse"), ("sigmoid", 2, "mse")]),
+       optimizer=st.sampled_from(["sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam"]),
+       batch_size=st.sampled_from([1, 3, 8]), use_bias=st.booleans())
+def test_flat_step_matches_the_layers_for_any_stack(hidden, head, optimizer, batch_size, use_bias):
+    from unittest import mock
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(19, 3)).astype(np.float32)
+    act, units, loss = head
+    y = (np.eye(units, dtype=np.float32)[rng.integers(0, units, 19)] if act == "softmax"
+         else rng.random((19, units)).astype(np.float32))
+
+    def trained(step_name):
+        set_random_seed(5)
+        model = Sequential([Dense(n, activation=a, use_bias=use_bias) for a, n in hidden]
+                           + [Dense(units, activation=act)])
+        model.compile(optimizer=optimizer, loss=loss)
+        with np.errstate(all="ignore"), mock.patch.object(Sequential, "_flat_step",
+                                                          getattr(Sequential, step_name)):
+            hist = model.fit(x, y, epochs=2, batch_size=batch_size, verbose=0)
+        return model.get_weights(), hist.history["loss"]
+
+    (w1, h1), (w2, h2) = trained("_flat_step"), trained("_step_with_layers")
+    np.testing.assert_array_equal(h1, h2)
+    for a, b in zip(w1, w2, strict=True):
+        np.testing.assert_array_equal(a, b)
