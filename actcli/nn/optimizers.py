@@ -55,6 +55,7 @@ class Optimizer:
     name: str = ""
     keras_class: str = ""
     _hyper: tuple[str, ...] = ()  # the optimizer's own parameters, in Keras's order
+    _full_scratch = True
 
     def __init__(
         self,
@@ -141,8 +142,9 @@ class Optimizer:
         self._size, self._dtype, self._t = params.shape[0], params.dtype, params.dtype.type
         self._lr_key = None
         self.slots = {key: np.full_like(params, start) for key, start in self._slot_starts().items()}
-        self._tmp = np.empty_like(params)
-        self._tmp2 = np.empty_like(params)
+        # two full-size scratch buffers for the update (Adam brings its own, block-sized or stacked)
+        self._tmp = np.empty_like(params) if self._full_scratch else None
+        self._tmp2 = np.empty_like(params) if self._full_scratch else None
         self._g = np.empty_like(params) if self._clipping() else None
 
     def _slot_starts(self) -> dict[str, float]:
@@ -255,6 +257,7 @@ class Adam(Optimizer):
     """
 
     name, keras_class, _hyper = "adam", "Adam", ("beta_1", "beta_2", "epsilon", "amsgrad")
+    _full_scratch = False
 
     def __init__(
         self,
