@@ -97,11 +97,9 @@ class ProbeRecorder(Callback):
                 starts.append(pos)
                 owners.append((i, j))
                 pos += w.size
-        self._starts = np.array(starts)
         self._owners = owners
         self._grad = model._flat_grad
-        # Large models: one BLAS dot product per weight array reads the gradient once; small ones: two
-        # whole-buffer calls (square into a scratch buffer, sum per array) cost less than a Python loop.
+        # Large models: one BLAS dot product per weight array reads the gradient once, per batch.
         bounds = [*starts, pos]
         large = self._grad.size > DOT_THRESHOLD
         self._bounds = list(zip(bounds[:-1], bounds[1:]))

@@ -11,8 +11,10 @@ import typer
 from actcli.errors import UserError
 
 from .app import (
+    JobsOpt,
     JsonOpt,
     LangOpt,
+    PicturesOpt,
     _activations,
     _console,
     _format,
@@ -47,10 +49,10 @@ def compare(
     target: Annotated[float, typer.Option(help="Accuracy for 'epochs to target' (0-1).")] = 0.9,
     init: Annotated[str, typer.Option(help="auto: He for relu-like, Glorot for sigmoid/tanh, LeCun for selu; "
                                            "keep: the spec's initializers.")] = "auto",
-    jobs: Annotated[int, typer.Option(help="Trainings in parallel (processes).")] = 1,
+    jobs: JobsOpt = 1,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/compare-TIMESTAMP/).")
                    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="Pictures as png, svg or pdf.")] = "png",
+    fmt: PicturesOpt = "png",
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
@@ -179,10 +181,10 @@ def plot_gradients(
     init: Annotated[Optional[str], typer.Option(
         help="auto (He/Glorot/LeCun to suit) or keep (the spec's own). Default: auto, or keep with --spec.")
     ] = None,
-    jobs: Annotated[int, typer.Option(help="Trainings in parallel (processes).")] = 1,
+    jobs: JobsOpt = 1,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/gradients-TIMESTAMP/).")
                    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="Pictures as png, svg or pdf.")] = "png",
+    fmt: PicturesOpt = "png",
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:

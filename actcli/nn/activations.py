@@ -20,14 +20,7 @@ from typing import Any
 import numpy as np
 
 from ._registry import Registry, split_config
-
-
-def _special():
-    """scipy.special, imported on first use: it costs 0.13 s, which every command would pay at start."""
-    from scipy import special
-
-    return special
-
+from ._scipy import special
 
 REGISTRY: Registry[type["Activation"]] = Registry("activation")
 
@@ -869,7 +862,7 @@ class GELU(Activation):
             t *= x
             t *= 0.5
             return t
-        y = _special().ndtr(x)
+        y = special().ndtr(x)
         y *= x
         return y
 
@@ -889,7 +882,7 @@ class GELU(Activation):
         np.exp(d, out=d)
         d *= xc
         d *= 1 / math.sqrt(2 * math.pi)
-        d += _special().ndtr(x)
+        d += special().ndtr(x)
         return d
 
 

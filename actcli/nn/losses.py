@@ -16,14 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._registry import Registry, split_config
-
-
-def _special():
-    """scipy.special, imported on first use: it costs 0.13 s, which every command would pay at start."""
-    from scipy import special
-
-    return special
-
+from ._scipy import special
 
 REGISTRY: Registry[type["Loss"]] = Registry("loss")
 EPSILON = 1e-7  # keras.config.epsilon()
@@ -114,10 +107,6 @@ def names() -> list[str]:
     return REGISTRY.names()
 
 
-def _sigmoid_from(p: np.ndarray, from_logits: bool) -> np.ndarray:
-    return _special().expit(p) if from_logits else p
-
-
 @register("binary_crossentropy", "BinaryCrossentropy", "bce")
 class BinaryCrossentropy(Loss):
     """bce(y, p) = -mean_k [y log p + (1 - y) log(1 - p)]: the loss for sigmoid outputs (binary or multi-label).
@@ -148,7 +137,7 @@ class BinaryCrossentropy(Loss):
     def gradient(self, y, p):
         n = p.shape[0] * p.shape[-1]
         if self.from_logits:
-            return (_special().expit(p) - y) / n
+            return (special().expit(p) - y) / n
         q = np.clip(p, EPSILON, 1 - EPSILON)
         g = (q - y) / (q * (1 - q)) / n
         return np.where((p > EPSILON) & (p < 1 - EPSILON), g, 0).astype(p.dtype, copy=False)
@@ -159,7 +148,7 @@ class BinaryCrossentropy(Loss):
     def logits_grad(self, y, z, p):
         # sigmoid + binary cross-entropy: dL/dz = (p - y) / (K·N), the sigmoid's derivative cancels.
         if self.from_logits:
-            p = _special().expit(z)
+            p = special().expit(z)
         g = np.subtract(p, y)
         g *= 1.0 / (z.shape[0] * z.shape[-1])
         return g
@@ -188,14 +177,14 @@ class CategoricalCrossentropy(Loss):
 
     def per_sample(self, y, p):
         if self.from_logits:
-            return -(y * _special().log_softmax(p, axis=-1)).sum(axis=-1)
+            return -(y * special().log_softmax(p, axis=-1)).sum(axis=-1)
         q = np.clip(p / p.sum(axis=-1, keepdims=True), EPSILON, 1 - EPSILON)
         return -(y * np.log(q)).sum(axis=-1)
 
     def gradient(self, y, p):
         n = p.shape[0]
         if self.from_logits:
-            s = _special().softmax(p, axis=-1)
+            s = special().softmax(p, axis=-1)
             return (s * y.sum(axis=-1, keepdims=True) - y) / n
         total = p.sum(axis=-1, keepdims=True)
         q = p / total
@@ -218,7 +207,7 @@ class CategoricalCrossentropy(Loss):
     def logits_grad(self, y, z, p):
         # softmax + categorical cross-entropy: dL/dz = (p - y) / N, as y's rows sum to 1 (one-hot or smoothed).
         if self.from_logits:
-            p = _special().softmax(z, axis=-1)
+            p = special().softmax(z, axis=-1)
         g = np.subtract(p, y)
         g *= 1.0 / z.shape[0]
         return g

@@ -274,18 +274,21 @@ class Sequential:
     def _step_with_layers(self, fused_store, pred_store) -> Callable:
         """A training step through the layers' own methods (`_backprop`): any model, penalties included."""
         head = self.layers[-1]
+        constrained = self._constrained_layers()
 
         def step(xb, yb, lo, hi):
             _, p = self._backprop(xb, yb, want_value=False)
             self.optimizer.apply(self._flat, self._flat_grad, self._slices)
-            if self._constrained:
-                for layer in self.layers:
-                    layer.apply_constraints()
+            for layer in constrained:
+                layer.apply_constraints()
             if fused_store is not None:
                 fused_store[lo:hi] = head.z
             pred_store[lo:hi] = p
 
         return step
+
+    def _constrained_layers(self) -> list[Dense]:
+        return [lay for lay in self.layers if lay.kernel_constraint is not None or lay.bias_constraint is not None]
 
     def _flat_step(self, fused_store, pred_store) -> Callable:
         """The same training step for a model without penalties, flattened into one function.
@@ -300,7 +303,7 @@ class Sequential:
         flat, flat_grad, slices = self._flat, self._flat_grad, self._slices
         fused = fused_store is not None
         dtype = self.dtype
-        constrained = [lay for lay in layers if lay.kernel_constraint is not None or lay.bias_constraint is not None]
+        constrained = self._constrained_layers()
         plan = [(lay, lay.kernel, lay.bias if lay.use_bias else None, lay.activation.forward) for lay in layers[:-1]]
         head, head_kernel, head_bias = layers[-1], layers[-1].kernel, layers[-1].bias if layers[-1].use_bias else None
         # per layer, top down, with the views it needs made once: a 1-unit layer works on its kernel's column
@@ -313,8 +316,6 @@ class Sequential:
                          lay.grad_kernel[:, 0] if one else lay.grad_kernel,
                          lay.grad_bias if lay.use_bias else None, one,
                          layers[i - 1] if i else None, layers[i - 1].activation.backward_into if i else None))
-        batch_ones = {}
-
         def step(xb, yb, lo, hi):
             inputs = [xb]
             a = xb
@@ -331,10 +332,7 @@ class Sequential:
             p = head_act.forward(z)
             head.x, head.z, head.y = a, z, p
             delta = loss.logits_grad(yb, z, p) if fused else head_act.backward(z, p, loss.gradient(yb, p))
-            n = hi - lo
-            ones = batch_ones.get(n)
-            if ones is None:
-                ones = batch_ones[n] = _ones(n, dtype)
+            ones = _ones(hi - lo, dtype)
             for i, lay, kernel, grad_kernel, grad_bias, one_unit, below, backward in back:
                 lay.delta = delta
                 if one_unit:
@@ -398,8 +396,6 @@ class Sequential:
         if batch_size <= 0:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         self._fused = self._fusable()
-        self._constrained = any(lay.kernel_constraint is not None or lay.bias_constraint is not None
-                                for lay in self.layers)
         acc_kind = self._accuracy_kind() if self.metrics else None
         regularized = self._has_penalty = self._regularized
         fused_store = np.empty((len(x), head.output_dim), dtype=dtype) if self._fused else None

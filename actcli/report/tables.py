@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -329,7 +328,3 @@ def datasets_table(rows: list[dict]) -> Table:
                       shown, str(row.get("description", "")))
     return table
 
-
-def stacked(*renderables) -> Group:
-    """Several tables (or texts) printed one after the other."""
-    return Group(*renderables)
