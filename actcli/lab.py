@@ -21,7 +21,7 @@ import numpy as np
 
 from . import __version__, data, runs
 from .errors import UserError
-from .nn import Dense, Sequential, set_random_seed
+from .nn import Dense, Sequential, _kernels, set_random_seed
 from .nn.callbacks import Callback, EarlyStopping, TerminateOnNaN
 from .probes import ProbeRecorder, probe_batch
 from .results import RunResult
@@ -138,7 +138,7 @@ def provenance(seed: int) -> dict:
     except Exception:  # threadpoolctl is optional at run time; provenance is best effort
         blas = []
     return {"actcli": __version__, "numpy": np.__version__, "python": platform.python_version(),
-            "platform": sys.platform, "blas": blas, "seed": seed}
+            "platform": sys.platform, "blas": blas, "kernels": _kernels.describe(), "seed": seed}
 
 
 @dataclass

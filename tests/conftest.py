@@ -79,3 +79,16 @@ def tiny_spec():
         return path
 
     return write
+
+
+@pytest.fixture(params=["numba", "numpy"])
+def kernels(request):
+    """Runs a test twice: with the compiled element-wise kernels (skipped when numba is not installed) and with
+    the NumPy code they replace. The value is the name of the path taken."""
+    from actcli.nn import _kernels
+
+    if request.param == "numba":
+        pytest.importorskip("numba")
+    _kernels.set_enabled(request.param == "numba")
+    yield request.param
+    _kernels.reset()

@@ -349,8 +349,9 @@ def test_adam_step_size_table_equals_float32_scalar_arithmetic():
 
 @pytest.mark.parametrize("size", [1000, 3 * (1 << 15) + 77])  # small: m and v stacked; large: cache-sized blocks
 @pytest.mark.parametrize("amsgrad", [False, True])
-def test_adam_fast_paths_equal_the_plain_formula_to_the_bit(size, amsgrad):
-    """Both speed-ups of Adam's step do Keras's operations on every value in Keras's order: same bits."""
+def test_adam_fast_paths_equal_the_plain_formula_to_the_bit(size, amsgrad, kernels):
+    """Every fast path of Adam's step (stacked, blocked, compiled) does Keras's operations on every value in
+    Keras's order: same bits."""
     from actcli.nn.optimizers import Adam
 
     rng = np.random.default_rng(11)
@@ -360,6 +361,7 @@ def test_adam_fast_paths_equal_the_plain_formula_to_the_bit(size, amsgrad):
     for step in range(1, 4):
         g = rng.normal(size=size).astype(np.float32) * np.float32(10.0 ** -step)
         opt.apply(p, g)
+        assert (opt._kernel is not None) == (kernels == "numba")
         t = np.float32
         alpha = t(0.01) * np.sqrt(t(1) - t(0.999) ** t(step)) / (t(1) - t(0.9) ** t(step))
         m += (g - m) * t(1 - 0.9)

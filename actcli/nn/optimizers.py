@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import _kernels
 from ._registry import Registry, _defaults_of, build
 
 REGISTRY: Registry[type["Optimizer"]] = Registry("optimizer")
@@ -230,7 +231,17 @@ class SGD(Optimizer):
     def _slot_starts(self):
         return {"momentum": 0.0} if self.momentum != 0 else {}
 
+    def build(self, params):
+        super().build(params)
+        kernels = _kernels.get()
+        self._kernel = None if kernels is None or self.momentum != 0 else kernels.sgd
+
+    _kernel = None
+
     def _update(self, params, g, lr, t):
+        if self._kernel is not None:
+            self._kernel(params, g, lr)  # params -= g·lr in one pass
+            return
         tmp = self._tmp
         np.multiply(g, lr, out=tmp)
         if self.momentum == 0:
@@ -302,6 +313,7 @@ class Adam(Optimizer):
         return self._alphas[k]
 
     _alpha_start, _alpha_key = 0, (None, None, None, None)
+    _kernel, _kernel_factors = None, (None, None, None)
 
     def _slot_starts(self):
         starts = {"momentum": 0.0, "velocity": 0.0}
@@ -310,6 +322,12 @@ class Adam(Optimizer):
     def build(self, params):
         super().build(params)
         n = self._size
+        kernels = _kernels.get()
+        # compiled: the whole update in one pass and one call (the same operations, to the bit)
+        self._kernel = None if kernels is None else kernels.adam_amsgrad if self.amsgrad else kernels.adam
+        if self._kernel is not None:
+            self._stacked = False
+            return
         self._stacked = n < self.STACK_BELOW and not self.amsgrad
         if self._stacked:  # [m | v] in one buffer, [g | g²] and the factors [1-β₁ | 1-β₂] beside it
             self._mv = np.zeros(2 * n, dtype=params.dtype)
@@ -326,6 +344,19 @@ class Adam(Optimizer):
         # Keras's exact order of operations: m += (g - m)(1 - β₁), v += (g² - v)(1 - β₂),
         # w -= (m·α) / (sqrt(v) + ε). Python-float factors keep the buffers float32.
         alpha = self._alpha(lr, t)
+        if self._kernel is not None:
+            slots = self.slots
+            factors = self._kernel_factors
+            if factors[0] is not self.beta_1 or factors[1] is not self.beta_2 or factors[2] is not self.epsilon:
+                # Python floats rounded to the dtype, as NumPy does when they meet a float32 buffer
+                self._kernel_factors = factors = (self.beta_1, self.beta_2, self.epsilon, t(1.0 - self.beta_1),
+                                                  t(1.0 - self.beta_2), t(self.epsilon))
+            if self.amsgrad:
+                self._kernel(params, g, slots["momentum"], slots["velocity"], slots["velocity_hat"], alpha,
+                             *factors[3:])
+            else:
+                self._kernel(params, g, slots["momentum"], slots["velocity"], alpha, *factors[3:])
+            return
         if self._stacked:
             self._update_stacked(params, g, alpha)
             return

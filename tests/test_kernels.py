@@ -1,0 +1,112 @@
+"""The compiled element-wise kernels (numba) against the NumPy code they replace: the same bits, on any values —
+zeros, huge and tiny magnitudes, inf and NaN — in float32 and float64; and a whole training gives the same weights
+with and without them. Skipped where numba is not installed (the NumPy path is then the only one)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from actcli.nn import Dense, Sequential, _kernels, optimizers
+from actcli.nn.random import set_random_seed
+
+numba = pytest.importorskip("numba")
+K = _kernels._compile()
+
+DTYPES = st.sampled_from([np.float32, np.float64])
+
+
+def _arrays(dtype, n, special=True):
+    floats = st.floats(width=32 if dtype is np.float32 else 64, allow_nan=special, allow_infinity=special)
+    return hnp.arrays(dtype, n, elements=floats)
+
+
+def _same(a, b):
+    np.testing.assert_array_equal(a, b)  # NaN equals NaN here, and every other value must be identical
+    zero = a == 0
+    assert np.array_equal(np.signbit(a[zero]), np.signbit(b[zero])), "a zero's sign differs"
+
+
+@st.composite
+def _adam_case(draw):
+    dtype = draw(DTYPES)
+    n = draw(st.integers(1, 70))
+    p, g, m = (draw(_arrays(dtype, n)) for _ in range(3))
+    v, vhat = (np.abs(draw(_arrays(dtype, n))) for _ in range(2))  # second moments are never negative
+    t = dtype
+    alpha, b1, b2, eps = (draw(st.floats(1e-6, 1.0)) for _ in range(4))
+    return p, g, m, v, vhat, t(alpha), t(1.0 - b1 / 2), t(1.0 - b2 / 2), t(eps * 1e-6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_adam_case(), st.booleans())
+def test_adam_kernel_is_the_numpy_update_to_the_bit(case, amsgrad):
+    p, g, m, v, vhat, alpha, c1, c2, eps = case
+    ref = [a.copy() for a in (p, m, v, vhat)]
+    tmp, tmp2 = np.empty_like(p), np.empty_like(p)
+    with np.errstate(all="ignore"):
+        optimizers.Adam._update_block(ref[0], g, ref[1], ref[2], tmp, tmp2, ref[3] if amsgrad else None,
+                                      alpha, c1, c2, eps)
+        if amsgrad:
+            K.adam_amsgrad(p, g, m, v, vhat, alpha, c1, c2, eps)
+        else:
+            K.adam(p, g, m, v, alpha, c1, c2, eps)
+    for got, want in zip((p, m, v, vhat), ref):
+        _same(got, want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(DTYPES.flatmap(lambda t: st.tuples(_arrays(t, 40), _arrays(t, 40), st.floats(1e-6, 10.0).map(t))))
+def test_sgd_kernel_is_the_numpy_update_to_the_bit(case):
+    p, g, lr = case
+    want = p.copy()
+    with np.errstate(all="ignore"):
+        want -= g * lr
+        K.sgd(p, g, lr)
+    _same(p, want)
+
+
+def _train(enabled, optimizer, dtype="float32"):
+    _kernels.set_enabled(enabled)
+    try:
+        set_random_seed(5)
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(300, 4))
+        y = rng.integers(0, 3, size=300)
+        model = Sequential([Dense(12, activation="relu", input_dim=4, dtype=dtype),
+                            Dense(3, activation="softmax", dtype=dtype)])
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+        history = model.fit(x, y, epochs=3, batch_size=16, verbose=0)
+        return model.get_weights(), history.history["loss"], model.optimizer
+    finally:
+        _kernels.reset()
+
+
+@pytest.mark.parametrize("make", [
+    lambda: optimizers.Adam(0.01),
+    lambda: optimizers.Adam(0.01, amsgrad=True),
+    lambda: optimizers.AdamW(0.01, weight_decay=0.1),
+    lambda: optimizers.SGD(0.1),
+], ids=["adam", "amsgrad", "adamw", "sgd"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_training_gives_the_same_weights_with_and_without_kernels(make, dtype):
+    fast_w, fast_loss, fast_opt = _train(True, make(), dtype)
+    slow_w, slow_loss, slow_opt = _train(False, make(), dtype)
+    assert fast_opt._kernel is not None and slow_opt._kernel is None  # each run took the path it names
+    assert fast_loss == slow_loss
+    for a, b in zip(fast_w, slow_w, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert fast_loss[-1] < fast_loss[0]  # it trained
+
+
+def test_the_environment_can_switch_the_kernels_off(monkeypatch):
+    monkeypatch.setenv("ACTCLI_KERNELS", "numpy")
+    _kernels.reset()
+    try:
+        assert _kernels.get() is None and _kernels.describe() == "numpy"
+        monkeypatch.delenv("ACTCLI_KERNELS")
+        _kernels.reset()
+        assert _kernels.get() is not None and _kernels.describe() == f"numba {numba.__version__}"
+    finally:
+        _kernels.reset()
