@@ -110,3 +110,43 @@ def test_the_environment_can_switch_the_kernels_off(monkeypatch):
         assert _kernels.get() is not None and _kernels.describe() == f"numba {numba.__version__}"
     finally:
         _kernels.reset()
+
+
+# -- layer kernels: a hidden layer's bias + activation, and its backward ----------------------------------------
+@st.composite
+def _batch(draw, special=True):
+    dtype = draw(DTYPES)
+    rows, cols = draw(st.integers(1, 9)), draw(st.integers(1, 9))
+    if draw(st.booleans()):  # also a batch past sigmoid's 8192-value size rule (no clip; overflow silenced)
+        rows = 8192 // cols + 1
+    floats = st.floats(width=32 if dtype is np.float32 else 64, allow_nan=special, allow_infinity=special)
+    z, g = (draw(hnp.arrays(dtype, (rows, cols), elements=floats)) for _ in range(2))
+    return z, draw(_arrays(dtype, cols, special)), g
+
+
+@settings(max_examples=150, deadline=None)
+@given(_batch(), st.sampled_from(["relu", "sigmoid"]))
+def test_compiled_layer_operations_are_numpys_to_the_bit(batch, name):
+    from actcli.nn import activations
+
+    z, bias, g = batch
+    act = activations.get(name)
+    forward, backward_into = act.compiled(K, z.dtype)
+    with np.errstate(all="ignore"):
+        want_z = z + bias
+        want_y = act.forward(want_z.copy())
+        got_z = z.copy()
+        got_y = forward(got_z, bias)
+        want_g = act.backward_into(want_z, want_y, g.copy())
+        got_g = backward_into(got_z, got_y, g.copy())
+    _same(got_z, want_z)
+    _same(got_y, want_y)
+    _same(got_g, want_g)
+
+
+def test_only_plain_relu_and_sigmoid_have_compiled_forms():
+    from actcli.nn import activations
+
+    assert activations.get("relu").compiled(K, np.dtype("float32")) is not None
+    assert activations.get({"name": "relu", "negative_slope": 0.1}).compiled(K, np.dtype("float32")) is None
+    assert activations.get("tanh").compiled(K, np.dtype("float32")) is None

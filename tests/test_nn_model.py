@@ -140,7 +140,7 @@ FLAT_STEP_CASES = [
 
 @pytest.mark.parametrize("hidden, head, loss, optimizer, extra", FLAT_STEP_CASES)
 def test_flat_training_step_matches_the_step_through_the_layers_to_the_bit(monkeypatch, hidden, head, loss,
-                                                                            optimizer, extra):
+                                                                            optimizer, extra, kernels):
     rng = np.random.default_rng(7)
     x = rng.normal(size=(101, 5)).astype(np.float32)  # 101 = 12 batches of 8 and a short one of 5
     units = head[1]
@@ -196,9 +196,14 @@ def _needs_no_params(name: str) -> bool:
        head=st.sampled_from([("sigmoid", 1, "binary_crossentropy"), ("softmax", 3, "categorical_crossentropy"),
                              ("linear", 2, "mse"), ("sigmoid", 2, "mse")]),
        optimizer=st.sampled_from(["sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam"]),
-       batch_size=st.sampled_from([1, 3, 8]), use_bias=st.booleans())
-def test_flat_step_matches_the_layers_for_any_stack(hidden, head, optimizer, batch_size, use_bias):
+       batch_size=st.sampled_from([1, 3, 8]), use_bias=st.booleans(), compiled=st.booleans())
+def test_flat_step_matches_the_layers_for_any_stack(hidden, head, optimizer, batch_size, use_bias, compiled):
     from unittest import mock
+
+    from actcli.nn import _kernels
+
+    if compiled and _kernels._compile() is None:
+        compiled = False  # numba is not installed: the NumPy path only
 
     rng = np.random.default_rng(1)
     x = rng.normal(size=(19, 3)).astype(np.float32)
@@ -216,7 +221,11 @@ def test_flat_step_matches_the_layers_for_any_stack(hidden, head, optimizer, bat
             hist = model.fit(x, y, epochs=2, batch_size=batch_size, verbose=0)
         return model.get_weights(), hist.history["loss"]
 
-    (w1, h1), (w2, h2) = trained("_flat_step"), trained("_step_with_layers")
+    _kernels.set_enabled(compiled)
+    try:
+        (w1, h1), (w2, h2) = trained("_flat_step"), trained("_step_with_layers")
+    finally:
+        _kernels.reset()
     np.testing.assert_array_equal(h1, h2)
     for a, b in zip(w1, w2, strict=True):
         np.testing.assert_array_equal(a, b)

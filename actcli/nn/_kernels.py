@@ -51,4 +51,6 @@ def _compile() -> SimpleNamespace | None:
         from . import _numba_kernels as k
     except ImportError:  # numba is not installed
         return None
-    return SimpleNamespace(version=k.numba.__version__, adam=k.adam, adam_amsgrad=k.adam_amsgrad, sgd=k.sgd)
+    names = ("adam", "adam_amsgrad", "sgd", "bias_relu", "relu_backward", "bias_negate", "reciprocal_one_plus",
+             "sigmoid_backward")
+    return SimpleNamespace(version=k.numba.__version__, **{name: getattr(k, name) for name in names})

@@ -43,3 +43,64 @@ def sgd(p, g, lr):
     """p -= g·lr."""
     for i in range(p.shape[0]):
         p[i] -= g[i] * lr
+
+
+# Layer kernels, on a batch's (rows, units) C-contiguous pre-activations z and the layer's bias. `zero`, `one` and
+# `cap` arrive in the arrays' dtype: a Python literal would make numba compute in float64.
+
+
+@_jit
+def bias_relu(z, bias, y):
+    """z += bias;  y = np.maximum(z, 0)  (NaN stays NaN, -0 becomes +0, as NumPy's maximum gives)."""
+    rows, cols = z.shape
+    for i in range(rows):
+        for j in range(cols):
+            v = z[i, j] + bias[j]
+            z[i, j] = v
+            if v > 0 or v != v:
+                y[i, j] = v
+            else:
+                y[i, j] = 0
+
+
+@_jit
+def relu_backward(g, z, zero):
+    """g *= (z > 0), in place: g where z > 0, else g·0 (±0, or NaN for an infinite or NaN g)."""
+    rows, cols = g.shape
+    for i in range(rows):
+        for j in range(cols):
+            if not z[i, j] > 0:
+                g[i, j] = g[i, j] * zero
+
+
+@_jit
+def bias_negate(z, bias, e, cap):
+    """z += bias;  e = -z, then np.minimum(e, cap) unless cap is inf: sigmoid's first half, before exp(e)."""
+    rows, cols = z.shape
+    for i in range(rows):
+        for j in range(cols):
+            v = z[i, j] + bias[j]
+            z[i, j] = v
+            n = -v
+            if n > cap:
+                n = cap
+            e[i, j] = n
+
+
+@_jit
+def reciprocal_one_plus(e, one):
+    """e = 1 / (e + 1), in place: sigmoid's second half, after exp."""
+    rows, cols = e.shape
+    for i in range(rows):
+        for j in range(cols):
+            e[i, j] = one / (e[i, j] + one)
+
+
+@_jit
+def sigmoid_backward(g, y, one):
+    """g = ((1 - y)·y)·g, in place: the sigmoid derivative y(1 - y) times the incoming gradient."""
+    rows, cols = g.shape
+    for i in range(rows):
+        for j in range(cols):
+            yv = y[i, j]
+            g[i, j] = ((one - yv) * yv) * g[i, j]

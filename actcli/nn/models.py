@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from . import _kernels
 from . import losses as losses_mod
 from . import optimizers as optimizers_mod
 from .callbacks import Callback, History, overrides
@@ -304,7 +305,11 @@ class Sequential:
         fused = fused_store is not None
         dtype = self.dtype
         constrained = self._constrained_layers()
-        plan = [(lay, lay.kernel, lay.bias if lay.use_bias else None, lay.activation.forward) for lay in layers[:-1]]
+        kernels = _kernels.get()
+        compiled = [None if kernels is None else lay.activation.compiled(kernels, dtype) for lay in layers]
+        # a hidden layer with a compiled activation adds its bias and activates in one pass (None: NumPy's way)
+        plan = [(lay, lay.kernel, lay.bias if lay.use_bias else None, lay.activation.forward,
+                 c[0] if c is not None and lay.use_bias else None) for lay, c in zip(layers[:-1], compiled)]
         head, head_kernel, head_bias = layers[-1], layers[-1].kernel, layers[-1].bias if layers[-1].use_bias else None
         # per layer, top down, with the views it needs made once: a 1-unit layer works on its kernel's column
         # (a matrix-vector product beats a K=1 matrix multiply), the others on the kernel's transpose
@@ -312,19 +317,26 @@ class Sequential:
         for i in range(len(layers) - 1, -1, -1):
             lay = layers[i]
             one = lay.units == 1
+            below = None  # the backward of the activation below, if any
+            if i:
+                below = compiled[i - 1][1] if compiled[i - 1] else layers[i - 1].activation.backward_into
             back.append((i, lay, lay.kernel[:, 0] if one else lay.kernel.T,
                          lay.grad_kernel[:, 0] if one else lay.grad_kernel,
                          lay.grad_bias if lay.use_bias else None, one,
-                         layers[i - 1] if i else None, layers[i - 1].activation.backward_into if i else None))
+                         layers[i - 1] if i else None, below))
         def step(xb, yb, lo, hi):
             inputs = [xb]
             a = xb
-            for lay, kernel, bias, forward in plan:
+            for lay, kernel, bias, forward, bias_forward in plan:
                 z = a @ kernel
-                if bias is not None:
-                    z += bias
-                lay.x, lay.z = a, z
-                lay.y = a = forward(z)
+                lay.x = a
+                if bias_forward is not None:
+                    a = bias_forward(z, bias)
+                else:
+                    if bias is not None:
+                        z += bias
+                    a = forward(z)
+                lay.z, lay.y = z, a
                 inputs.append(a)
             z = np.matmul(a, head_kernel, out=fused_store[lo:hi]) if fused else a @ head_kernel
             if head_bias is not None:
