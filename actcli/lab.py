@@ -8,6 +8,7 @@ The lab turns a spec into data and a model, trains it with the probes on, and re
 from __future__ import annotations
 
 import copy
+import math
 import os
 import platform
 import sys
@@ -126,6 +127,18 @@ class _EpochHook(Callback):
                 logs["test_" + key] = value
         if self.progress is not None:
             self.progress(epoch + 1, self.epochs, dict(logs or {}))
+
+
+def kernel_saving(spec: Spec) -> float:
+    """Seconds the compiled kernels would save on this spec's training, estimated from its sizes alone (so a sweep
+    can decide before it trains whether loading numba pays; see nn._kernels)."""
+    r = spec.resolved()
+    task, tr, layers = r["task"], r["training"], r["model"]["layers"]
+    n = (task.get("n_samples") or 1000) * (1 - (task.get("test_size") or 0.0)) * (1 - tr["validation_split"])
+    batch = min(tr["batch_size"], max(int(n), 1))
+    units = [r["model"].get("input_dim") or 2] + [lay["units"] for lay in layers]
+    params = sum((a + 1) * b for a, b in zip(units, units[1:]))
+    return _kernels.estimated_saving(tr["epochs"] * math.ceil(n / batch), params, batch * sum(units[1:-1]))
 
 
 def provenance(seed: int) -> dict:

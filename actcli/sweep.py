@@ -22,6 +22,7 @@ import numpy as np
 
 from . import lab
 from .errors import UserError
+from .nn import _kernels
 from .results import ActivationSummary, Comparison, GradientStudy, ProbeRecord, RunResult
 from .spec import Spec, spec_from_dict
 
@@ -53,11 +54,12 @@ def default_spec() -> Spec:
     return spec_from_dict(COMPARE_DEFAULT, source="<compare default>")
 
 
-def _init_worker(stop_event) -> None:
+def _init_worker(stop_event, kernel_saving: float = 0.0) -> None:
     global _WORKER_STOP
     _WORKER_STOP = stop_event
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; the event tells us to stop
     lab.pin_blas_threads(1)
+    _kernels.prepare(kernel_saving)  # this worker's share of the sweep's gain (a no-op if inherited by fork)
 
 
 def _train_job(job: dict) -> dict | None:
@@ -90,7 +92,10 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
     """Run every job; results come back in the jobs' order whatever the pool's finishing order, None for a
     job that Ctrl-C kept from starting."""
     out: list[dict | None] = [None] * len(jobs)
+    # numba's kernels cost a process ~0.5 s to load: worth it when this process's share of the sweep gains more
+    saving = sum(lab.kernel_saving(spec_from_dict(job["spec"], source=job["source"])) for job in jobs)
     if n_jobs <= 1 or len(jobs) == 1:
+        _kernels.prepare(saving)
         limiter = lab.pin_blas_threads(1)
         try:
             for i, job in enumerate(jobs):
@@ -104,11 +109,14 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
                 limiter.unregister()
         return out
     ctx = _pool_context()
+    share = saving / min(n_jobs, len(jobs))
+    if ctx.get_start_method() == "fork":
+        _kernels.prepare(share)  # loaded once here, every worker inherits it
     event = ctx.Event()  # the workers' view of `stop`, set by _as_completed within 0.2 s of it
     if stop.is_set():
         event.set()
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(event,)) as pool:
+                             initargs=(event, share)) as pool:
         futures = {pool.submit(_train_job, job): i for i, job in enumerate(jobs)}
         try:
             for fut in _as_completed(futures, stop, event):

@@ -150,3 +150,61 @@ def test_only_plain_relu_and_sigmoid_have_compiled_forms():
     assert activations.get("relu").compiled(K, np.dtype("float32")) is not None
     assert activations.get({"name": "relu", "negative_slope": 0.1}).compiled(K, np.dtype("float32")) is None
     assert activations.get("tanh").compiled(K, np.dtype("float32")) is None
+
+
+# -- when numba is loaded: only for work that repays its start-up ------------------------------------------------
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """_kernels as in a new process where numba is not imported yet; loading it returns a marker."""
+    loads = []
+    marker = _kernels._compile()
+    monkeypatch.setattr(_kernels, "_MODULE", "actcli.nn._not_imported_yet")
+    monkeypatch.setattr(_kernels, "_compile", lambda: loads.append(1) or marker)
+    monkeypatch.delenv("ACTCLI_KERNELS", raising=False)
+    _kernels.reset()
+    yield loads, marker
+    _kernels.reset()
+
+
+def test_numba_is_loaded_only_for_work_that_repays_it(fresh_process):
+    loads, marker = fresh_process
+    assert _kernels.prepare(_kernels.LOAD_SECONDS / 2) is None and loads == []
+    assert _kernels.loaded() is None and _kernels.describe() == "numpy"
+    assert _kernels.prepare(_kernels.LOAD_SECONDS * 2) is marker and loads == [1]
+    assert _kernels.prepare(0.0) is marker and loads == [1]  # loaded now: small work uses it too, for free
+
+
+@pytest.mark.parametrize("mode, small, large", [("numba", True, True), ("numpy", False, False),
+                                                 ("", False, True)])
+def test_the_environment_decides_over_the_estimate(fresh_process, monkeypatch, mode, small, large):
+    _, marker = fresh_process
+    monkeypatch.setenv("ACTCLI_KERNELS", mode)
+    assert (_kernels.prepare(0.0) is marker) == small
+    _kernels.reset()
+    assert (_kernels.prepare(10.0) is marker) == large
+
+
+def test_the_estimate_grows_with_steps_weights_and_hidden_values():
+    assert _kernels.estimated_saving(1000, 0, 0) == pytest.approx(0.012)
+    base = _kernels.estimated_saving(100, 10_000, 5_000)
+    assert _kernels.estimated_saving(200, 10_000, 5_000) == pytest.approx(2 * base)
+    assert _kernels.estimated_saving(100, 20_000, 5_000) > base < _kernels.estimated_saving(100, 10_000, 9_000)
+    # bench/'s wide net (669,706 weights, 1,024 hidden units, batch 256) for one epoch of 79 steps: ~0.1 s saved
+    assert 0.08 < _kernels.estimated_saving(79, 669_706, 256 * 1024) < 0.12
+
+
+def _fit(epochs, n=64):
+    set_random_seed(0)
+    model = Sequential([Dense(8, activation="relu", input_dim=3), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    x = np.random.default_rng(0).normal(size=(n, 3))
+    model.fit(x, (x[:, 0] > 0).astype(int), epochs=epochs, batch_size=8, verbose=0)
+    return model
+
+
+def test_fit_loads_the_kernels_for_a_long_training_only(fresh_process, monkeypatch):
+    loads, _ = fresh_process
+    monkeypatch.setattr(_kernels, "LOAD_SECONDS", 0.001)  # a start-up of 1 ms, so a short fit can repay it
+    assert _fit(epochs=2).optimizer._kernel is None and loads == []  # 16 steps: ~0.2 ms to gain
+    long = _fit(epochs=20)  # 160 steps: ~2 ms to gain
+    assert loads == [1] and long.optimizer._kernel is not None

@@ -272,8 +272,9 @@ class Sequential:
             value += self._penalty_at_forward
         return value, p
 
-    def _step_with_layers(self, fused_store, pred_store) -> Callable:
-        """A training step through the layers' own methods (`_backprop`): any model, penalties included."""
+    def _step_with_layers(self, fused_store, pred_store, kernels=None) -> Callable:
+        """A training step through the layers' own methods (`_backprop`): any model, penalties included.
+        (Only the optimizer uses the compiled `kernels` here.)"""
         head = self.layers[-1]
         constrained = self._constrained_layers()
 
@@ -291,12 +292,13 @@ class Sequential:
     def _constrained_layers(self) -> list[Dense]:
         return [lay for lay in self.layers if lay.kernel_constraint is not None or lay.bias_constraint is not None]
 
-    def _flat_step(self, fused_store, pred_store) -> Callable:
+    def _flat_step(self, fused_store, pred_store, kernels=None) -> Callable:
         """The same training step for a model without penalties, flattened into one function.
 
         The same NumPy operations in the same order as `_step_with_layers` (a test checks the weights agree to the
         bit), without its dozens of method calls and attribute lookups per batch, which on a lesson's small net
-        cost as much as the arithmetic. The head's logits are written straight into the epoch's store.
+        cost as much as the arithmetic. The head's logits are written straight into the epoch's store. With the
+        compiled `kernels`, relu and sigmoid hidden layers add their bias and activate in one pass each way.
         """
         layers = self.layers
         head_act = layers[-1].activation
@@ -305,7 +307,6 @@ class Sequential:
         fused = fused_store is not None
         dtype = self.dtype
         constrained = self._constrained_layers()
-        kernels = _kernels.get()
         compiled = [None if kernels is None else lay.activation.compiled(kernels, dtype) for lay in layers]
         # a hidden layer with a compiled activation adds its bias and activates in one pass (None: NumPy's way)
         plan = [(lay, lay.kernel, lay.bias if lay.use_bias else None, lay.activation.forward,
@@ -422,7 +423,12 @@ class Sequential:
         batch_begin_cbs = [cb for cb in cbs if overrides(cb, "on_train_batch_begin")]
         n = len(x)
         steps = -(-n // batch_size)
-        train_step = (self._step_with_layers if regularized else self._flat_step)(fused_store, pred_store)
+        # compiled kernels (numba) when this fit gains more than loading them costs, or they are loaded already
+        hidden = sum(lay.units for lay in self.layers[:-1]) * min(batch_size, n)
+        kernels = _kernels.prepare(_kernels.estimated_saving(max(epochs - initial_epoch, 0) * steps,
+                                                             self.count_params(), hidden))
+        self.optimizer.use_kernels(kernels)
+        train_step = (self._step_with_layers if regularized else self._flat_step)(fused_store, pred_store, kernels)
         history.params = {"epochs": epochs, "steps": steps, "verbose": verbose}
         self.history = history
         self.stop_training = False

@@ -147,10 +147,21 @@ class Optimizer:
         self._tmp = np.empty_like(params) if self._full_scratch else None
         self._tmp2 = np.empty_like(params) if self._full_scratch else None
         self._g = np.empty_like(params) if self._clipping() else None
+        self.use_kernels(_kernels.loaded())
 
     def _slot_starts(self) -> dict[str, float]:
         """Name → initial value of each slot buffer this optimizer keeps."""
         return {}
+
+    def use_kernels(self, kernels: Any) -> None:
+        """Run the update with these compiled kernels (`_kernels`), or with NumPy for None: the same bits."""
+        self._kernel = None if kernels is None else self._kernel_from(kernels)
+
+    def _kernel_from(self, kernels: Any) -> Any:
+        """The compiled update this optimizer can use, or None."""
+        return None
+
+    _kernel = None
 
     def _update(self, params: np.ndarray, g: np.ndarray, lr: Any, t: type) -> None:
         raise NotImplementedError
@@ -231,12 +242,8 @@ class SGD(Optimizer):
     def _slot_starts(self):
         return {"momentum": 0.0} if self.momentum != 0 else {}
 
-    def build(self, params):
-        super().build(params)
-        kernels = _kernels.get()
-        self._kernel = None if kernels is None or self.momentum != 0 else kernels.sgd
-
-    _kernel = None
+    def _kernel_from(self, kernels):
+        return kernels.sgd if self.momentum == 0 else None
 
     def _update(self, params, g, lr, t):
         if self._kernel is not None:
@@ -313,7 +320,11 @@ class Adam(Optimizer):
         return self._alphas[k]
 
     _alpha_start, _alpha_key = 0, (None, None, None, None)
-    _kernel, _kernel_factors = None, (None, None, None)
+    _kernel_factors = (None, None, None)
+
+    def _kernel_from(self, kernels):
+        # the whole update in one pass and one call (on the same slots, stacked or not)
+        return kernels.adam_amsgrad if self.amsgrad else kernels.adam
 
     def _slot_starts(self):
         starts = {"momentum": 0.0, "velocity": 0.0}
@@ -322,12 +333,6 @@ class Adam(Optimizer):
     def build(self, params):
         super().build(params)
         n = self._size
-        kernels = _kernels.get()
-        # compiled: the whole update in one pass and one call (the same operations, to the bit)
-        self._kernel = None if kernels is None else kernels.adam_amsgrad if self.amsgrad else kernels.adam
-        if self._kernel is not None:
-            self._stacked = False
-            return
         self._stacked = n < self.STACK_BELOW and not self.amsgrad
         if self._stacked:  # [m | v] in one buffer, [g | g²] and the factors [1-β₁ | 1-β₂] beside it
             self._mv = np.zeros(2 * n, dtype=params.dtype)
