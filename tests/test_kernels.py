@@ -208,3 +208,16 @@ def test_fit_loads_the_kernels_for_a_long_training_only(fresh_process, monkeypat
     assert _fit(epochs=2).optimizer._kernel is None and loads == []  # 16 steps: ~0.2 ms to gain
     long = _fit(epochs=20)  # 160 steps: ~2 ms to gain
     assert loads == [1] and long.optimizer._kernel is not None
+
+
+def test_a_lesson_sized_training_does_not_load_numba(tiny_spec, tmp_path):
+    import subprocess
+    import sys
+
+    spec = tiny_spec()
+    code = ("import sys\nfrom actcli.cli import app\n"
+            f"try:\n    app(['train', {str(spec)!r}, '--no-plots'])\nexcept SystemExit as e:\n    assert not e.code\n"
+            "print('numba' in sys.modules)\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "ACTCLI_KERNELS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.strip().endswith("False"), out
