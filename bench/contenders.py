@@ -34,13 +34,18 @@ def _accuracy(w: Workload, probs: np.ndarray, y: np.ndarray) -> float:
 # -------------------------------------------------------------------------------------------------- actcli
 
 
-def _actcli(w: Workload, x, y, repeats: int, epochs: int, probes: bool):
+def _actcli(w: Workload, x, y, repeats: int, epochs: int, probes: bool, compiled: bool = True):
     try:
-        from actcli.nn import Dense, Sequential  # noqa: I001 (sorted; ruff misplaces modules not yet written)
+        from actcli.nn import Dense, Sequential, _kernels  # noqa: I001 (sorted; ruff misplaces modules not yet written)
         from actcli.nn.callbacks import Callback
         from actcli.nn.optimizers import SGD, Adam
     except ImportError as e:
         raise NotAvailable(f"engine not ready ({e})") from e
+    # The steady state: numba's kernels loaded before the clock starts (a fit loads them by itself only when it
+    # gains more than their ~0.5 s start-up), or NumPy only, the path a lesson-sized training takes.
+    _kernels.set_enabled(compiled)
+    if compiled and _kernels.get() is None:
+        raise NotAvailable("numba is not installed (pip install 'actcli[fast]')")
     try:
         from actcli.nn.random import set_random_seed
     except ImportError:
@@ -88,7 +93,7 @@ def _actcli(w: Workload, x, y, repeats: int, epochs: int, probes: bool):
         runs.append(list(times))
         acc = _accuracy(w, model.predict(x, verbose=0), y)
     import actcli
-    return runs, acc, f"actcli {actcli.__version__}"
+    return runs, acc, f"actcli {actcli.__version__}, element-wise updates by {_kernels.describe()}"
 
 
 # -------------------------------------------------------------------------------------------------- numpy
@@ -292,6 +297,7 @@ def _matmul_bound(w: Workload, x, y, repeats: int, epochs: int):
 CONTENDERS = {
     "actcli": lambda *a: _actcli(*a, probes=False),
     "actcli+probes": lambda *a: _actcli(*a, probes=True),
+    "actcli-numpy+probes": lambda *a: _actcli(*a, probes=True, compiled=False),
     "numpy": _numpy,
     "torch": _torch,
     "keras": _keras,

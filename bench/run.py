@@ -24,12 +24,13 @@ from workloads import WORKLOADS, save_data
 
 HERE = Path(__file__).resolve().parent
 MARK = "BENCH_RESULT "
-LOCAL = ["actcli", "actcli+probes", "numpy"]
+LOCAL = ["actcli", "actcli+probes", "actcli-numpy+probes", "numpy"]
 PEERS = ["torch", "keras", "sklearn"]
 ORDER = [*LOCAL, *PEERS, "matmul-bound"]
 
 
-ROUNDED = {"actcli", "actcli+probes", "numpy", "torch"}  # the close contenders: several rounds each
+# the close contenders: several rounds each
+ROUNDED = {"actcli", "actcli+probes", "actcli-numpy+probes", "numpy", "torch"}
 
 
 def run_contender(python: str, name: str, workload: str, data: Path, repeats: int, epochs: int,
@@ -213,6 +214,9 @@ def workload_table(name: str, results: dict[str, dict], epochs: int) -> list[str
     on, off = seconds_per_epoch(results.get("actcli+probes", {})), base
     if on is not None and off:
         lines += ["", f"Probes on / off: {on / off:.2f}x the time per epoch."]
+    numpy_only = seconds_per_epoch(results.get("actcli-numpy+probes", {}))
+    if on is not None and numpy_only is not None:
+        lines += [f"Without numba (NumPy only, probes on) / with: {numpy_only / on:.2f}x."]
     return [*lines, ""]
 
 
@@ -222,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--contenders", default=",".join(ORDER), help=f"comma-separated: {', '.join(ORDER)}")
     p.add_argument("--repeats", type=int, default=3, help="fresh models trained per contender (default 3)")
     p.add_argument("--rounds", type=int, default=5,
-                   help="interleaved rounds for actcli, actcli+probes, numpy and torch (default 5; the slower "
+                   help="interleaved rounds for actcli (three ways), numpy and torch (default 5; the slower "
                         "peers run once)")
     p.add_argument("--quick", action="store_true", help="a fifth of the epochs: a smoke run")
     p.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
@@ -246,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         report += ["**Quick smoke run (`--quick`): few epochs, not a measurement.**", ""]
     report += ["## Machine", "", *machine(args.peer_python), "",
                f"Each number is the median over every epoch of {args.repeats} repeat(s) (fresh models), "
-               f"training only; actcli, actcli+probes, numpy and torch run in {args.rounds} interleaved rounds (a "
+               f"training only; actcli (three ways), numpy and torch run in {args.rounds} interleaved rounds (a "
                "fresh process each) and every round's epochs count; Keras and scikit-learn run once. "
                "`× actcli's time` > 1 means slower than actcli. "
                "Each contender runs alone in its own process on the same data. See bench/README.md for what "
