@@ -229,3 +229,25 @@ def test_flat_step_matches_the_layers_for_any_stack(hidden, head, optimizer, bat
     np.testing.assert_array_equal(h1, h2)
     for a, b in zip(w1, w2, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_inputs_gathered_batch_by_batch_train_exactly_as_gathered_per_epoch(monkeypatch):
+    """Large inputs are shuffled into a per-batch buffer instead of a full copy an epoch: the same batches, the
+    same bits."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(203, 6)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.float32)
+
+    def trained(threshold):
+        monkeypatch.setattr(Sequential, "GATHER_PER_BATCH_BYTES", threshold)
+        set_random_seed(9)
+        model = Sequential([Dense(8, activation="relu", input_dim=6), Dense(1, activation="sigmoid")])
+        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        hist = model.fit(x, y, epochs=3, batch_size=16, verbose=0)
+        return model.get_weights(), hist.history
+
+    (w1, h1), (w2, h2) = trained(0), trained(1 << 60)  # every input set counts as large / none does
+    assert h1 == h2
+    for a, b in zip(w1, w2, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert h1["accuracy"][-1] > h1["accuracy"][0]
