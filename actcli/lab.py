@@ -22,7 +22,7 @@ import numpy as np
 
 from . import __version__, data, runs
 from .errors import UserError
-from .nn import Dense, Sequential, _kernels, set_random_seed
+from .nn import Dense, Sequential, _kernels, activations, optimizers, set_random_seed
 from .nn.callbacks import Callback, EarlyStopping, TerminateOnNaN
 from .probes import ProbeRecorder, probe_batch
 from .results import RunResult
@@ -138,7 +138,13 @@ def kernel_saving(spec: Spec) -> float:
     batch = min(tr["batch_size"], max(int(n), 1))
     units = [r["model"].get("input_dim") or 2] + [lay["units"] for lay in layers]
     params = sum((a + 1) * b for a, b in zip(units, units[1:]))
-    return _kernels.estimated_saving(tr["epochs"] * math.ceil(n / batch), params, batch * sum(units[1:-1]))
+    hidden = []
+    for lay in layers[:-1]:
+        act = activations.get(lay["activation"])
+        hidden.append((act.name if act.has_kernel and lay["use_bias"] else None, batch * lay["units"]))
+    opt = optimizers.get(tr["optimizer"])
+    return _kernels.estimated_saving(tr["epochs"] * math.ceil(n / batch), opt.name if opt.has_kernel else None,
+                                     params, hidden)
 
 
 def provenance(seed: int) -> dict:

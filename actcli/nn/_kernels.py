@@ -8,8 +8,8 @@ to the bit with or without numba; tests hold every kernel to its NumPy twin.
 
 numba is optional (`pip install 'actcli[fast]'`), and it is not free: its import and first call cost a new process
 about half a second (LOAD_SECONDS), more than a lesson-sized training gains. So `prepare(saving)` loads it only
-for work expected to save more than that (`estimated_saving`), or when it is loaded already; a sweep asks once for
-all its trainings. The environment can decide instead: ACTCLI_KERNELS=numpy never uses the kernels,
+for work expected to save twice that (`estimated_saving`), or when it is loaded already; a sweep asks once for all
+its trainings. The environment can decide instead: ACTCLI_KERNELS=numpy never uses the kernels,
 ACTCLI_KERNELS=numba always does (when numba is installed). numba is never imported by `actcli --help`, and the
 compiled code is cached on disk, so no process compiles it twice.
 """
@@ -25,6 +25,9 @@ import numpy as np
 # numba's import (0.2 s) and its first call in a process (0.28 s, most of it numba registering its NumPy support),
 # measured on the 2-core machine of bench/RESULTS.md
 LOAD_SECONDS = 0.5
+# loaded only for an estimated gain of at least twice that: the estimate is rough, and a sweep's workers pay it
+# in parallel but its parent in series
+PAYBACK = 2.0
 
 _MODULE = __name__.rsplit(".", 1)[0] + "._numba_kernels"
 _UNSET = object()
@@ -51,22 +54,36 @@ def loaded() -> SimpleNamespace | None:
 
 
 def prepare(saving: float) -> SimpleNamespace | None:
-    """The kernels for work expected to save `saving` seconds: loaded if that repays numba's start-up (or the
-    environment says ACTCLI_KERNELS=numba), else None unless they are loaded already."""
+    """The kernels for work expected to save `saving` seconds: loaded if that repays numba's start-up twice over
+    (or the environment says ACTCLI_KERNELS=numba), else None unless they are loaded already."""
     if _kernels is not _UNSET or _MODULE in sys.modules:
         return loaded()
     mode = _mode()
-    if mode == "numba" or (mode != "numpy" and saving >= LOAD_SECONDS):
+    if mode == "numba" or (mode != "numpy" and saving >= PAYBACK * LOAD_SECONDS):
         return get()
     return None
 
 
-def estimated_saving(steps: int, params: int, hidden_values: int) -> float:
-    """Seconds the kernels save over NumPy in `steps` training steps of a net with `params` weights and
-    `hidden_values` hidden-layer values per batch (batch rows × hidden units). Fitted to bench/'s four workloads
-    here: ~12 µs of NumPy calls a step (Adam's 10 become 1), 1.5 ns a weight (Adam's passes over memory) and
-    0.5 ns a hidden value (bias and activation in one pass)."""
-    return steps * (12e-6 + 1.5e-9 * params + 0.5e-9 * hidden_values)
+# What the kernels gain in one training step, fitted to bench/'s four workloads on the machine of bench/RESULTS.md:
+# an optimizer's (per step: NumPy calls saved; per weight: passes over memory saved) ...
+_OPTIMIZER_GAIN = {"adam": (9e-6, 1.5e-9), "adamw": (9e-6, 1.5e-9), "sgd": (1e-6, 0.15e-9)}
+# ... and a hidden layer's (per step; per value of its batch output)
+_LAYER_GAIN = {"relu": (1e-6, 0.5e-9), "sigmoid": (1e-6, 1e-9)}
+
+
+def estimated_saving(steps: int, optimizer: str | None, params: int, hidden: list[tuple[str | None, int]]) -> float:
+    """Seconds the kernels save over NumPy in `steps` training steps. `optimizer`: its name if its update has a
+    kernel, else None; `params`: the weights it updates; `hidden`: per hidden layer, the activation's name if it
+    has a kernel (else None) and the values of its batch output (batch rows x units).
+
+    On the bench workloads this gives 16 µs a step for the small net (Adam, two relu layers; measured 14-15),
+    0.29 ms for the deep sigmoid stack (measured 0.29) and 1.15 ms for the 669k-weight net (measured 1.16)."""
+    per_step, per_weight = _OPTIMIZER_GAIN.get(optimizer or "", (0.0, 0.0))
+    gain = per_step + per_weight * params
+    for name, values in hidden:
+        layer_step, layer_value = _LAYER_GAIN.get(name or "", (0.0, 0.0))
+        gain += layer_step + layer_value * values
+    return steps * gain
 
 
 def set_enabled(enabled: bool) -> None:

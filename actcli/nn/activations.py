@@ -114,6 +114,11 @@ class Activation:
         """Like `backward`, but may overwrite `grad_y` (a buffer the caller owns) to save an allocation."""
         return self.backward(x, y, grad_y)
 
+    @property
+    def has_kernel(self) -> bool:
+        """Whether `compiled` gives this activation's training step as compiled loops."""
+        return False
+
     def compiled(self, kernels: Any, dtype: np.dtype) -> tuple[Any, Any] | None:
         """With the compiled kernels (`_kernels.get()`), a training step's two operations as single passes:
         `forward(z, bias)` (adds the bias into z in place and returns y) and `backward_into(x, y, grad_y)`,
@@ -289,6 +294,10 @@ class ReLU(Activation):
             return np.multiply(grad_y, x > 0, out=grad_y)
         return super().backward(x, y, grad_y)
 
+    @property
+    def has_kernel(self):
+        return self._plain
+
     def compiled(self, kernels, dtype):
         if not self._plain:
             return None
@@ -326,6 +335,8 @@ class Sigmoid(Activation):
         d = 1 - y
         d *= y
         return d
+
+    has_kernel = True
 
     def compiled(self, kernels, dtype):
         bias_negate, finish, back = kernels.bias_negate, kernels.reciprocal_one_plus, kernels.sigmoid_backward

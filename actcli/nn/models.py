@@ -426,9 +426,11 @@ class Sequential:
         n = len(x)
         steps = -(-n // batch_size)
         # compiled kernels (numba) when this fit gains more than loading them costs, or they are loaded already
-        hidden = sum(lay.units for lay in self.layers[:-1]) * min(batch_size, n)
-        kernels = _kernels.prepare(_kernels.estimated_saving(max(epochs - initial_epoch, 0) * steps,
-                                                             self.count_params(), hidden))
+        opt, rows = self.optimizer, min(batch_size, n)
+        hidden = [(lay.activation.name if lay.activation.has_kernel and lay.use_bias else None, rows * lay.units)
+                  for lay in self.layers[:-1]]
+        kernels = _kernels.prepare(_kernels.estimated_saving(
+            max(epochs - initial_epoch, 0) * steps, opt.name if opt.has_kernel else None, self.count_params(), hidden))
         self.optimizer.use_kernels(kernels)
         train_step = (self._step_with_layers if regularized else self._flat_step)(fused_store, pred_store, kernels)
         history.params = {"epochs": epochs, "steps": steps, "verbose": verbose}

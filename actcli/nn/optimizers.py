@@ -161,6 +161,8 @@ class Optimizer:
         """The compiled update this optimizer can use, or None."""
         return None
 
+    has_kernel = False  # whether `_kernel_from` gives a compiled update (see `_kernels`)
+
     _kernel = None
 
     def _update(self, params: np.ndarray, g: np.ndarray, lr: Any, t: type) -> None:
@@ -242,6 +244,10 @@ class SGD(Optimizer):
     def _slot_starts(self):
         return {"momentum": 0.0} if self.momentum != 0 else {}
 
+    @property
+    def has_kernel(self):
+        return self.momentum == 0
+
     def _kernel_from(self, kernels):
         return kernels.sgd if self.momentum == 0 else None
 
@@ -321,6 +327,8 @@ class Adam(Optimizer):
 
     _alpha_start, _alpha_key = 0, (None, None, None, None)
     _kernel_factors = (None, None, None)
+
+    has_kernel = True
 
     def _kernel_from(self, kernels):
         # the whole update in one pass and one call (on the same slots, stacked or not)
