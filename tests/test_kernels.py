@@ -252,3 +252,15 @@ def test_a_specs_estimate_follows_its_optimizer_and_activations(tiny_spec):
                                                             {"units": 1, "activation": "sigmoid"}]},
                                 training={"optimizer": {"name": "rmsprop"}}))
     assert lab.kernel_saving(plain) == 0.0
+
+
+def test_a_numba_that_fails_to_load_falls_back_to_numpy(monkeypatch):
+    import sys
+
+    class Broken:
+        def __getattr__(self, name):
+            raise RuntimeError("cannot cache function: no locator available")
+
+    monkeypatch.setitem(sys.modules, "actcli.nn._numba_kernels", Broken())
+    monkeypatch.delattr("actcli.nn._numba_kernels", raising=False)
+    assert _kernels._compile() is None

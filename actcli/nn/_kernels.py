@@ -107,12 +107,15 @@ def describe() -> str:
 def _compile() -> SimpleNamespace | None:
     try:
         from . import _numba_kernels as k
+
+        # numba's first call in a process sets up its NumPy support (most of LOAD_SECONDS): done here, so a
+        # sweep's forked workers inherit it instead of each paying it
+        one = np.ones(1, np.float32)
+        k.sgd(one.copy(), one, one[0])
     except ImportError:  # numba is not installed
         return None
-    # numba's first call in a process sets up its NumPy support (most of LOAD_SECONDS): done here, so a sweep's
-    # forked workers inherit it instead of each paying it
-    one = np.ones(1, np.float32)
-    k.sgd(one.copy(), one, one[0])
+    except Exception:  # numba is there but cannot work here (no writable cache, a CPU it does not know, ...):
+        return None  # NumPy computes the same numbers
     names = ("adam", "adam_amsgrad", "sgd", "bias_relu", "relu_backward", "bias_negate", "reciprocal_one_plus",
              "sigmoid_backward")
     return SimpleNamespace(version=k.numba.__version__, **{name: getattr(k, name) for name in names})
