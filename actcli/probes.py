@@ -21,7 +21,7 @@ HIST_BINS = 40
 BLOCK_ROWS = 64  # batches whose gradients are reduced together (small models)
 DOT_THRESHOLD = 50_000  # parameters above which per-array dot products beat square-and-reduceat
 # each row's dot product with itself: NumPy 2's vecdot is ~1.8x faster here than the einsum older NumPy needs
-_row_dots = getattr(np, "vecdot", None) or (lambda a, b, out: np.einsum("ij,ij->i", a, b, out=out))
+_row_dots = getattr(np, "vecdot", None) or (lambda a, b, out=None: np.einsum("ij,ij->i", a, b, out=out))
 EPOCH_SAMPLES = 256  # per-epoch activation statistics: enough rows for a fraction, cheap on a short epoch
 
 
@@ -45,7 +45,7 @@ def activation_stats(layer, y: np.ndarray) -> dict:
         # a unit is dead on this batch when its largest |output| is 0 (one column-wise max: any() is 5x slower)
         # (a plain relu's outputs are never negative: |y| = y, one pass fewer)
         peak = np.maximum.reduce(y if getattr(act, "_plain", False) else np.abs(y), axis=0)
-        out["dead_fraction"] = float(np.count_nonzero(peak == 0)) / y.shape[1]
+        out["dead_fraction"] = float(peak.size - np.count_nonzero(peak)) / y.shape[1]  # NaN is not 0: not dead
     return out
 
 
@@ -178,7 +178,7 @@ class ProbeRecorder(Callback):
             norms = np.sqrt(self._rows[:self._n])  # (batches, weight arrays)
             mean = np.add.reduce(norms, axis=0) / self._n
             dev = norms - mean
-            means, stds = mean.tolist(), np.sqrt(np.einsum("ij,ij->j", dev, dev) / self._n).tolist()
+            means, stds = mean.tolist(), np.sqrt(_row_dots(dev.T, dev.T) / self._n).tolist()
             k_mean, k_std, b_mean, b_std = ([nan] * n_layers for _ in range(4))
             for col, (i, j) in enumerate(self._owners):
                 if j == 0:
