@@ -116,6 +116,6 @@ def _compile() -> SimpleNamespace | None:
         return None
     except Exception:  # numba is there but cannot work here (no writable cache, a CPU it does not know, ...):
         return None  # NumPy computes the same numbers
-    names = ("adam", "adam_amsgrad", "sgd", "bias_relu", "relu_backward", "bias_negate", "reciprocal_one_plus",
+    names = ("adam", "sgd", "bias_relu", "relu_backward", "bias_negate", "reciprocal_one_plus",
              "sigmoid_backward")
     return SimpleNamespace(version=k.numba.__version__, **{name: getattr(k, name) for name in names})

@@ -11,31 +11,24 @@ _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
 @_jit
-def adam(p, g, m, v, alpha, c1, c2, eps):
-    """m += (g - m)·c1;  v += (g·g - v)·c2;  p -= (m·α) / (sqrt(v) + ε)."""
+def adam(p, g, m, v, vhat, alpha, c1, c2, eps):
+    """m += (g - m)·c1;  v += (g·g - v)·c2;  p -= (m·α) / (sqrt(v) + ε).
+
+    AMSGrad when `vhat` has p's length (empty otherwise): v̂ = maximum(v̂, v) takes v's place in the denominator."""
+    amsgrad = vhat.shape[0] > 0
     for i in range(p.shape[0]):
         gi = g[i]
         mi = m[i] + (gi - m[i]) * c1
         vi = v[i] + (gi * gi - v[i]) * c2
         m[i] = mi
         v[i] = vi
+        if amsgrad:
+            hi = vhat[i]
+            if vi > hi or vi != vi:  # np.maximum: the larger, NaN if either is NaN
+                hi = vi
+            vhat[i] = hi
+            vi = hi
         p[i] -= (mi * alpha) / (np.sqrt(vi) + eps)
-
-
-@_jit
-def adam_amsgrad(p, g, m, v, vhat, alpha, c1, c2, eps):
-    """As `adam`, with v̂ = maximum(v̂, v) in the denominator."""
-    for i in range(p.shape[0]):
-        gi = g[i]
-        mi = m[i] + (gi - m[i]) * c1
-        vi = v[i] + (gi * gi - v[i]) * c2
-        m[i] = mi
-        v[i] = vi
-        hi = vhat[i]
-        if vi > hi or vi != vi:  # np.maximum: the larger, NaN if either is NaN
-            hi = vi
-        vhat[i] = hi
-        p[i] -= (mi * alpha) / (np.sqrt(hi) + eps)
 
 
 @_jit

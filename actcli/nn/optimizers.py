@@ -271,6 +271,9 @@ class SGD(Optimizer):
             params += m
 
 
+_NO_HAT = np.empty(0, np.float32)  # the compiled Adam's v̂ when amsgrad is off (any dtype: it is never read)
+
+
 @REGISTRY.register("adam")
 class Adam(Optimizer):
     """Adam, with the bias correction folded into the step size as Keras does (t = iterations + 1):
@@ -332,7 +335,7 @@ class Adam(Optimizer):
 
     def _kernel_from(self, kernels):
         # the whole update in one pass and one call (on the same slots, stacked or not)
-        return kernels.adam_amsgrad if self.amsgrad else kernels.adam
+        return kernels.adam
 
     def _slot_starts(self):
         starts = {"momentum": 0.0, "velocity": 0.0}
@@ -364,11 +367,8 @@ class Adam(Optimizer):
                 # Python floats rounded to the dtype, as NumPy does when they meet a float32 buffer
                 self._kernel_factors = factors = (self.beta_1, self.beta_2, self.epsilon, t(1.0 - self.beta_1),
                                                   t(1.0 - self.beta_2), t(self.epsilon))
-            if self.amsgrad:
-                self._kernel(params, g, slots["momentum"], slots["velocity"], slots["velocity_hat"], alpha,
-                             *factors[3:])
-            else:
-                self._kernel(params, g, slots["momentum"], slots["velocity"], alpha, *factors[3:])
+            self._kernel(params, g, slots["momentum"], slots["velocity"], slots.get("velocity_hat", _NO_HAT), alpha,
+                         *factors[3:])
             return
         if self._stacked:
             self._update_stacked(params, g, alpha)
