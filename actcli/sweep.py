@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import multiprocessing as mp
+import os
 import signal
 import sys
 import threading
@@ -144,6 +145,14 @@ def draw_all(calls: list[tuple[Callable, tuple]], jobs: int = 1) -> list[Any]:
     ctx = _pool_context()
     with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=ctx) as pool:
         return list(pool.map(_call, calls))
+
+
+def cpu_cores() -> int:
+    """The CPU cores this process may run on (a container's share, not the host's): `--jobs`'s default."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def _pool_context():

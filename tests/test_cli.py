@@ -524,3 +524,22 @@ def test_version(cli):
     result = cli("--version")
     ok(result)
     assert actcli.__version__ in result.stdout
+
+
+@pytest.mark.parametrize("command", ["compare", "plot-gradients"])
+def test_jobs_default_to_one_per_cpu_core(cli, tiny_spec, monkeypatch, command):
+    import os
+
+    from actcli import sweep
+
+    assert 1 <= sweep.cpu_cores() <= (os.cpu_count() or 1)
+    seen = []
+    monkeypatch.setattr(sweep, "cpu_cores", lambda: 3)
+    real = sweep.run_jobs
+    monkeypatch.setattr(sweep, "run_jobs", lambda jobs, n_jobs, *a, **k: seen.append(n_jobs) or real(jobs, 1, *a, **k))
+    spec = tiny_spec()
+    ok(cli(command, "--spec", spec, "--activations", "relu", "--epochs", "1", "--out", "a", "--json",
+           *(["--seeds", "1"] if command == "compare" else [])))
+    ok(cli(command, "--spec", spec, "--activations", "relu", "--epochs", "1", "--out", "b", "--json", "--jobs", "2",
+           *(["--seeds", "1"] if command == "compare" else [])))
+    assert seen == [3, 2]

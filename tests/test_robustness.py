@@ -894,8 +894,8 @@ def test_ctrl_c_during_compare_keeps_the_finished_runs():
         LONG.replace("epochs: 400", "epochs: 60").replace("n_samples: 20000", "n_samples: 4000")
     )
     proc = _start(
-        "compare", "--spec", "long.yaml", "--activations", "relu,tanh", "--seeds", "1", "--out", "cmp"
-    )
+        "compare", "--spec", "long.yaml", "--activations", "relu,tanh", "--seeds", "1", "--out", "cmp", "--jobs", "1"
+    )  # one after the other: relu is done when the Ctrl-C comes, tanh is midway
     _wait_for(proc, "[1/2]")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)

@@ -67,7 +67,8 @@ EXAMPLE_NAMES = ("binary-sigmoid-head", "circles-relu", "deep-relu", "deep-sigmo
 LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Language of explanations: en or ko "
                                                                "(default: from LANG).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
-JobsOpt = Annotated[int, typer.Option("--jobs", help="Trainings in parallel (processes).")]
+JobsOpt = Annotated[int | None, typer.Option(
+    "--jobs", help="Trainings in parallel (processes). Default: one per CPU core; the results are the same for any N.")]
 PicturesOpt = Annotated[str, typer.Option("--format", help="Pictures as png, svg or pdf.")]
 
 

@@ -49,7 +49,7 @@ def compare(
     target: Annotated[float, typer.Option(help="Accuracy for 'epochs to target' (0-1).")] = 0.9,
     init: Annotated[str, typer.Option(help="auto: He for relu-like, Glorot for sigmoid/tanh, LeCun for selu; "
                                            "keep: the spec's initializers.")] = "auto",
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/compare-TIMESTAMP/).")
                    ] = None,
     fmt: PicturesOpt = "png",
@@ -68,6 +68,7 @@ def compare(
     for name, value in (("--depth", depth), ("--width", width), ("--epochs", epochs), ("--seeds", seeds),
                         ("--jobs", jobs)):
         _need(name, value)
+    jobs = jobs or sweep.cpu_cores()
     if not (0 < target <= 1):
         raise UserError(f"--target must be an accuracy between 0 and 1, got {target:g} — e.g. --target 0.9")
     if init not in ("auto", "keep"):
@@ -181,7 +182,7 @@ def plot_gradients(
     init: Annotated[Optional[str], typer.Option(
         help="auto (He/Glorot/LeCun to suit) or keep (the spec's own). Default: auto, or keep with --spec.")
     ] = None,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default: runs/gradients-TIMESTAMP/).")
                    ] = None,
     fmt: PicturesOpt = "png",
@@ -201,6 +202,7 @@ def plot_gradients(
     fmt = _format(fmt)
     for name, value in (("--depth", depth), ("--width", width), ("--epochs", epochs), ("--jobs", jobs)):
         _need(name, value)
+    jobs = jobs or sweep.cpu_cores()
     if init is None:
         init = "keep" if spec is not None else "auto"
     if init not in ("auto", "keep"):
