@@ -90,6 +90,7 @@ class ProbeRecorder(Callback):
         self.y_raw = np.asarray(y_probe)
         self.every_batch = every_batch
         self.record: ProbeRecord | None = None
+        self.gradient_tap = None
 
     # per layer, where its kernel and bias gradients sit in the flat gradient buffer
     def _layout(self) -> None:
@@ -137,29 +138,37 @@ class ProbeRecorder(Callback):
         m = self.model
         return m.loss.prepare(self.y_raw, np.zeros((len(self.x_probe), m.layers[-1].output_dim), dtype=m.dtype))
 
+    def set_model(self, model) -> None:
+        # Every batch's gradient norms: a large model's by one dot product per weight array in a per-batch callback;
+        # a small model's gradient is copied by fit itself into the rows `gradient_tap` hands out (see
+        # on_train_begin), which costs a third of a per-batch call on a net whose whole step takes 30 µs.
+        super().set_model(model)
+        large = model._flat_grad is not None and model._flat_grad.size > DOT_THRESHOLD
+        if self.every_batch and large:
+            self.on_train_batch_end = self._dot_gradient
+        else:
+            self.__dict__.pop("on_train_batch_end", None)
+
     def on_train_begin(self, logs=None):
         self._layout()
-        if self.every_batch:  # the squared norm of every weight array's gradient, every batch
-            self.on_train_batch_end = self._copy_gradient if self._block is not None else self._dot_gradient
+        self.gradient_tap = self._free_rows() if self.every_batch and self._block is not None else None
         self.record = ProbeRecord(layers=layer_infos(self.model), init=snapshot(self.model, self.x_probe,
                                                                                  self._targets()),
                                   probe_samples=len(self.x_probe))
 
+    def _free_rows(self):
+        """fit's gradient tap: the block's next free row, for each batch's gradient; a full block is reduced first."""
+        rows = self._block_rows
+        while True:
+            k = self._k
+            if k == BLOCK_ROWS:
+                self._flush()
+                k = 0
+            self._k = k + 1  # counted now: fit fills the row before anything reads the block
+            yield rows[k]
+
     def on_epoch_begin(self, epoch, logs=None):
         self._n = self._k = 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        # replaced in on_train_begin by the recorder that suits the model (a few attribute lookups a step count
-        # on a net whose step takes 30 µs)
-        pass
-
-    def _copy_gradient(self, batch, logs=None):
-        """Small models: the batch's gradient into the next row of the block."""
-        k = self._k
-        self._block_rows[k][...] = self._grad
-        self._k = k = k + 1
-        if k == BLOCK_ROWS:
-            self._flush()
 
     def _dot_gradient(self, batch, logs=None):
         """Large models: the squared norm of every weight array's gradient, one dot product each."""
@@ -196,6 +205,7 @@ class ProbeRecorder(Callback):
         self.record.epochs.append(stats)
 
     def on_train_end(self, logs=None):
+        self.gradient_tap = None
         if self.record is not None and self.model.weights_finite():
             self.record.final = snapshot(self.model, self.x_probe, self._targets())
 

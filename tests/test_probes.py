@@ -165,3 +165,30 @@ def test_large_models_record_the_same_norms_through_dot_products():
     kern = np.array(spy.kernel[0])
     for i, s in enumerate(rec.record.epochs[0]):
         assert s.grad_norm == pytest.approx(kern[:, i].mean(), rel=1e-5)
+
+
+def test_small_models_hand_fit_a_gradient_tap_instead_of_a_per_batch_call():
+    from actcli.nn.callbacks import overrides
+    from actcli.probes import DOT_THRESHOLD
+
+    small = _net()
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(30, 3)), rng.integers(0, 2, 30).astype(float)
+    rec = ProbeRecorder(small, x[:10], y[:10])
+    rec.set_model(small)
+    assert not overrides(rec, "on_train_batch_end")
+    rec.on_train_begin()
+    assert rec.gradient_tap is not None
+    row = next(rec.gradient_tap)
+    assert row.shape == small._flat_grad.shape and rec._k == 1
+    rec.on_train_end()
+    assert rec.gradient_tap is None
+
+    large = Sequential([Dense(300, input_dim=200, activation="relu"), Dense(1, activation="sigmoid")])
+    large.compile(optimizer="sgd", loss="binary_crossentropy")
+    large._ensure_built(np.zeros((1, 200), np.float32))
+    assert large.count_params() > DOT_THRESHOLD
+    big = ProbeRecorder(large, np.zeros((4, 200)), np.zeros(4))
+    big.set_model(large)
+    big.on_train_begin()
+    assert overrides(big, "on_train_batch_end") and big.gradient_tap is None

@@ -447,6 +447,10 @@ class Sequential:
             verbose = 1
         for cb in cbs:
             cb.on_train_begin()
+        # A callback that keeps every batch's gradient may offer an iterator of buffers (`gradient_tap`): fit copies
+        # each batch's gradient into the next one, cheaper than a per-batch call on a small net.
+        taps = [tap for cb in cbs if (tap := getattr(cb, "gradient_tap", None)) is not None]
+        flat_grad = self._flat_grad
         for epoch in range(initial_epoch, epochs):
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
@@ -472,6 +476,8 @@ class Sequential:
                 else:
                     train_step(xs[lo:hi], yb, lo, hi)
                 seen = hi
+                for tap in taps:
+                    next(tap)[...] = flat_grad
                 if regularized:
                     penalty += self._penalty_at_forward * (hi - lo)
                 if batch_cbs:
