@@ -13,6 +13,10 @@ from typing import Any, Callable
 
 class Callback:
     model: Any = None
+    # Not Keras: a callback that keeps every batch's gradient may set this (in on_train_begin) to an iterator of
+    # buffers shaped like the model's flat gradient; fit copies each batch's gradient into the next one. Cheaper
+    # than an on_train_batch_end call on a small net (the probes use it).
+    gradient_tap: Any = None
 
     def set_model(self, model) -> None:
         self.model = model

@@ -449,7 +449,7 @@ class Sequential:
             cb.on_train_begin()
         # A callback that keeps every batch's gradient may offer an iterator of buffers (`gradient_tap`): fit copies
         # each batch's gradient into the next one, cheaper than a per-batch call on a small net.
-        taps = [tap for cb in cbs if (tap := getattr(cb, "gradient_tap", None)) is not None]
+        taps = [cb.gradient_tap for cb in cbs if getattr(cb, "gradient_tap", None) is not None]
         flat_grad = self._flat_grad
         for epoch in range(initial_epoch, epochs):
             for cb in cbs:
