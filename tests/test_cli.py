@@ -543,3 +543,26 @@ def test_jobs_default_to_one_per_cpu_core(cli, tiny_spec, monkeypatch, command):
     ok(cli(command, "--spec", spec, "--activations", "relu", "--epochs", "1", "--out", "b", "--json", "--jobs", "2",
            *(["--seeds", "1"] if command == "compare" else [])))
     assert seen == [3, 2]
+
+
+@pytest.mark.parametrize("value, words", [("fast", ["ACTCLI_KERNELS", "numba, numpy or auto", "'fast'"]),
+                                          ("numba", ["numba is not installed", "actcli[fast]"])])
+def test_a_bad_kernels_setting_is_one_clear_line(cli, tiny_spec, monkeypatch, value, words):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "numba" else real(name, *a))
+    monkeypatch.setenv("ACTCLI_KERNELS", value)
+    spec = tiny_spec()
+    result = cli("train", spec, "--out", "run", "--no-plots")
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line and all(w in line for w in words), line
+    assert not Path("run").exists()  # nothing written
+
+
+def test_the_kernels_setting_accepts_its_three_values(cli, tiny_spec, monkeypatch):
+    spec = tiny_spec()
+    for i, value in enumerate(["auto", "numpy", " NumPy "]):
+        monkeypatch.setenv("ACTCLI_KERNELS", value)
+        ok(cli("train", spec, "--out", f"run{i}", "--no-plots"))

@@ -104,6 +104,24 @@ def _lang(lang: str | None) -> str:
         raise UserError(f"{exc}") from None
 
 
+def _check_environment() -> None:
+    """The environment variables actcli reads, checked before a command runs."""
+    kernels = os.environ.get("ACTCLI_KERNELS", "").strip().lower()
+    if kernels not in ("", "auto", "numba", "numpy"):
+        raise UserError(f"ACTCLI_KERNELS must be numba, numpy or auto, got '{os.environ['ACTCLI_KERNELS']}' — "
+                        "e.g. ACTCLI_KERNELS=numpy, or unset it")
+    if kernels == "numba":
+        import importlib.util
+
+        try:
+            found = importlib.util.find_spec("numba") is not None
+        except (ImportError, ValueError):  # a broken or blocked install
+            found = False
+        if not found:
+            raise UserError("ACTCLI_KERNELS=numba, but numba is not installed — pip install 'actcli[fast]', "
+                            "or unset ACTCLI_KERNELS")
+
+
 def _guard(fn):
     """Run a command body: user errors → one line, exit 2."""
     import functools
@@ -113,6 +131,7 @@ def _guard(fn):
         from actcli.nn._registry import UnknownNameError
 
         try:
+            _check_environment()
             return fn(*args, **kwargs)
         except UserError as exc:
             _fail(str(exc))

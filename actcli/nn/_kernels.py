@@ -10,8 +10,8 @@ numba is optional (`pip install 'actcli[fast]'`), and it is not free: its import
 about half a second (LOAD_SECONDS), more than a lesson-sized training gains. So `prepare(saving)` loads it only
 for work expected to save twice that (`estimated_saving`), or when it is loaded already; a sweep asks once for all
 its trainings. The environment can decide instead: ACTCLI_KERNELS=numpy never uses the kernels,
-ACTCLI_KERNELS=numba always does (when numba is installed). numba is never imported by `actcli --help`, and the
-compiled code is cached on disk, so no process compiles it twice.
+ACTCLI_KERNELS=numba always does (when numba is installed), ACTCLI_KERNELS=auto (or unset) estimates. numba is
+never imported by `actcli --help`, and the compiled code is cached on disk, so no process compiles it twice.
 """
 
 from __future__ import annotations
