@@ -129,10 +129,9 @@ class _EpochHook(Callback):
             self.progress(epoch + 1, self.epochs, dict(logs or {}))
 
 
-def kernel_saving(spec: Spec) -> float:
-    """Seconds the compiled kernels would save on this spec's training, estimated from its sizes alone (so a sweep
-    can decide before it trains whether loading numba pays; see nn._kernels)."""
-    r = spec.resolved()
+def kernel_saving(r: dict) -> float:
+    """Seconds the compiled kernels would save on the training of a resolved spec (`Spec.resolved()`), estimated
+    from its sizes alone, so a sweep can decide before it trains whether loading numba pays (see nn._kernels)."""
     task, tr, layers = r["task"], r["training"], r["model"]["layers"]
     n = (task.get("n_samples") or 1000) * (1 - (task.get("test_size") or 0.0)) * (1 - tr["validation_split"])
     batch = min(tr["batch_size"], max(int(n), 1))
@@ -142,8 +141,7 @@ def kernel_saving(spec: Spec) -> float:
     for lay in layers[:-1]:
         act = activations.get(lay["activation"])
         hidden.append((act.name if act.has_kernel and lay["use_bias"] else None, batch * lay["units"]))
-    opt = optimizers.get(tr["optimizer"])
-    return _kernels.estimated_saving(tr["epochs"] * math.ceil(n / batch), opt.name if opt.has_kernel else None,
+    return _kernels.estimated_saving(tr["epochs"] * math.ceil(n / batch), optimizers.get(tr["optimizer"]).kernel_name,
                                      params, hidden)
 
 

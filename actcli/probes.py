@@ -19,7 +19,7 @@ from .results import LayerInfo, LayerStats, ProbeRecord
 SATURATION_MARGIN = 0.01  # "saturated" = within 1% of the output range from a bound
 HIST_BINS = 40
 BLOCK_ROWS = 64  # batches whose gradients are reduced together (small models)
-DOT_THRESHOLD = 50_000  # parameters above which per-array dot products beat square-and-reduceat
+DOT_THRESHOLD = 50_000  # parameters above which per-array dot products beat copying the gradient into the block
 # each row's dot product with itself: NumPy 2's vecdot is ~1.8x faster here than the einsum older NumPy needs
 _row_dots = getattr(np, "vecdot", None) or (lambda a, b, out=None: np.einsum("ij,ij->i", a, b, out=out))
 EPOCH_SAMPLES = 256  # per-epoch activation statistics: enough rows for a fraction, cheap on a short epoch
@@ -106,7 +106,7 @@ class ProbeRecorder(Callback):
         self._grad = model._flat_grad
         # Large models: one BLAS dot product per weight array reads the gradient once, per batch.
         bounds = [*starts, pos]
-        large = self._grad.size > DOT_THRESHOLD
+        large = self._large()
         self._bounds = list(zip(bounds[:-1], bounds[1:]))
         self._views = [self._grad[a:b] for a, b in self._bounds] if large else None
         # Small models: each batch's gradient is copied into a block (one call), and a full block is reduced
@@ -114,14 +114,19 @@ class ProbeRecorder(Callback):
         self._block = None if large else np.empty((BLOCK_ROWS, self._grad.size), dtype=self._grad.dtype)
         self._block_rows = None if large else list(self._block)  # row views, made once
         self._k = 0  # rows of the block in use
-        self._rows = np.empty((64, len(starts)), dtype=self._grad.dtype)  # squared norms per batch; grows
+        self._table = np.empty((64, len(starts)), dtype=self._grad.dtype)  # squared norms per batch; grows
         self._n = 0
+
+    def _large(self) -> bool:
+        """Whether the model's gradient is large enough for per-array dot products (see DOT_THRESHOLD)."""
+        grad = self.model._flat_grad
+        return grad is not None and grad.size > DOT_THRESHOLD
 
     def _reserve(self, count: int) -> np.ndarray:
         """The next `count` rows of the per-batch table (grown as needed), counted as used."""
-        while self._n + count > len(self._rows):
-            self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
-        rows = self._rows[self._n:self._n + count]
+        while self._n + count > len(self._table):
+            self._table = np.concatenate([self._table, np.empty_like(self._table)])
+        rows = self._table[self._n:self._n + count]
         self._n += count
         return rows
 
@@ -143,8 +148,7 @@ class ProbeRecorder(Callback):
         # a small model's gradient is copied by fit itself into the rows `gradient_tap` hands out (see
         # on_train_begin), which costs a third of a per-batch call on a net whose whole step takes 30 µs.
         super().set_model(model)
-        large = model._flat_grad is not None and model._flat_grad.size > DOT_THRESHOLD
-        if self.every_batch and large:
+        if self.every_batch and self._large():
             self.on_train_batch_end = self._dot_gradient
         else:
             self.__dict__.pop("on_train_batch_end", None)
@@ -184,7 +188,7 @@ class ProbeRecorder(Callback):
         nan = float("nan")
         k_mean = k_std = b_mean = b_std = [nan] * n_layers
         if self._n:
-            norms = np.sqrt(self._rows[:self._n])  # (batches, weight arrays)
+            norms = np.sqrt(self._table[:self._n])  # (batches, weight arrays)
             mean = np.add.reduce(norms, axis=0) / self._n
             dev = norms - mean
             means, stds = mean.tolist(), np.sqrt(_row_dots(dev.T, dev.T) / self._n).tolist()

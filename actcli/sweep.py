@@ -94,7 +94,7 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
     job that Ctrl-C kept from starting."""
     out: list[dict | None] = [None] * len(jobs)
     # numba's kernels cost a process ~0.5 s to load: worth it when this process's share of the sweep gains more
-    saving = sum(lab.kernel_saving(spec_from_dict(job["spec"], source=job["source"])) for job in jobs)
+    saving = sum(lab.kernel_saving(job["spec"]) for job in jobs)  # the jobs carry resolved specs
     if n_jobs <= 1 or len(jobs) == 1:
         _kernels.prepare(saving)
         limiter = lab.pin_blas_threads(1)

@@ -242,13 +242,13 @@ def test_a_specs_estimate_follows_its_optimizer_and_activations(tiny_spec):
     from actcli import lab
     from actcli.spec import load_spec
 
-    adam_relu = lab.kernel_saving(load_spec(tiny_spec("a.yaml")))
+    adam_relu = lab.kernel_saving(load_spec(tiny_spec("a.yaml")).resolved())
     # TINY: 200 moons samples, 80 % train, 20 % of that for validation → 128 rows, 4 batches of 32, 3 epochs
     assert adam_relu == pytest.approx(_kernels.estimated_saving(12, "adam", 2 * 8 + 8 + 8 + 1, [("relu", 32 * 8)]))
     plain = load_spec(tiny_spec("b.yaml", model={"layers": [{"units": 8, "activation": "tanh"},
                                                             {"units": 1, "activation": "sigmoid"}]},
                                 training={"optimizer": {"name": "rmsprop"}}))
-    assert lab.kernel_saving(plain) == 0.0
+    assert lab.kernel_saving(plain.resolved()) == 0.0
 
 
 def test_a_numba_that_fails_to_load_falls_back_to_numpy(monkeypatch):

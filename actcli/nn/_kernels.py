@@ -66,15 +66,16 @@ def prepare(saving: float) -> SimpleNamespace | None:
 
 # What the kernels gain in one training step, fitted to bench/'s four workloads on the machine of bench/RESULTS.md:
 # an optimizer's (per step: NumPy calls saved; per weight: passes over memory saved) ...
-_OPTIMIZER_GAIN = {"adam": (9e-6, 1.5e-9), "adamw": (9e-6, 1.5e-9), "sgd": (1e-6, 0.15e-9)}
+_OPTIMIZER_GAIN = {"adam": (9e-6, 1.5e-9), "sgd": (1e-6, 0.15e-9)}
 # ... and a hidden layer's (per step; per value of its batch output)
 _LAYER_GAIN = {"relu": (1e-6, 0.5e-9), "sigmoid": (1e-6, 1e-9)}
 
 
 def estimated_saving(steps: int, optimizer: str | None, params: int, hidden: list[tuple[str | None, int]]) -> float:
-    """Seconds the kernels save over NumPy in `steps` training steps. `optimizer`: its name if its update has a
-    kernel, else None; `params`: the weights it updates; `hidden`: per hidden layer, the activation's name if it
-    has a kernel (else None) and the values of its batch output (batch rows x units).
+    """Seconds the kernels save over NumPy in `steps` training steps. `optimizer`: the kernel its update uses
+    (`Optimizer.kernel_name`: adam for Adam and AdamW, sgd for plain SGD), else None; `params`: the weights it
+    updates; `hidden`: per hidden layer, the activation's name if it has a kernel (else None) and the values of
+    its batch output (batch rows x units).
 
     On the bench workloads this gives 16 µs a step for the small net (Adam, two relu layers; measured 14-15),
     0.29 ms for the deep sigmoid stack (measured 0.29) and 1.15 ms for the 669k-weight net (measured 1.16)."""

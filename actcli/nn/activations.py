@@ -299,7 +299,7 @@ class ReLU(Activation):
         return self._plain
 
     def compiled(self, kernels, dtype):
-        if not self._plain:
+        if not self.has_kernel:
             return None
         bias_relu, relu_backward, zero = kernels.bias_relu, kernels.relu_backward, dtype.type(0)
 

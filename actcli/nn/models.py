@@ -430,7 +430,7 @@ class Sequential:
         hidden = [(lay.activation.name if lay.activation.has_kernel and lay.use_bias else None, rows * lay.units)
                   for lay in self.layers[:-1]]
         kernels = _kernels.prepare(_kernels.estimated_saving(
-            max(epochs - initial_epoch, 0) * steps, opt.name if opt.has_kernel else None, self.count_params(), hidden))
+            max(epochs - initial_epoch, 0) * steps, opt.kernel_name, self.count_params(), hidden))
         self.optimizer.use_kernels(kernels)
         train_step = (self._step_with_layers if regularized else self._flat_step)(fused_store, pred_store, kernels)
         history.params = {"epochs": epochs, "steps": steps, "verbose": verbose}
@@ -441,7 +441,7 @@ class Sequential:
         # caches (a 20,000 x 784 set is 62 MB) are gathered batch by batch into one reused buffer instead, so
         # each batch is still in cache when its matrix multiply reads it and no 62 MB copy is written.
         batch_gather = shuffle and x.nbytes > self.GATHER_PER_BATCH_BYTES
-        batch_buf = np.empty((min(batch_size, n), *x.shape[1:]), dtype=x.dtype) if batch_gather else None
+        batch_buf = np.empty((rows, *x.shape[1:]), dtype=x.dtype) if batch_gather else None
         take = np.take
         if verbose == "auto":
             verbose = 1

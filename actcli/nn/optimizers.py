@@ -153,17 +153,17 @@ class Optimizer:
         """Name → initial value of each slot buffer this optimizer keeps."""
         return {}
 
+    kernel_name: str | None = None  # the compiled update (see `_kernels`) this optimizer can use, if any
+    _kernel = None
+
+    @property
+    def has_kernel(self) -> bool:
+        return self.kernel_name is not None
+
     def use_kernels(self, kernels: Any) -> None:
         """Run the update with these compiled kernels (`_kernels`), or with NumPy for None: the same bits."""
-        self._kernel = None if kernels is None else self._kernel_from(kernels)
-
-    def _kernel_from(self, kernels: Any) -> Any:
-        """The compiled update this optimizer can use, or None."""
-        return None
-
-    has_kernel = False  # whether `_kernel_from` gives a compiled update (see `_kernels`)
-
-    _kernel = None
+        name = self.kernel_name
+        self._kernel = None if kernels is None or name is None else getattr(kernels, name)
 
     def _update(self, params: np.ndarray, g: np.ndarray, lr: Any, t: type) -> None:
         raise NotImplementedError
@@ -245,11 +245,8 @@ class SGD(Optimizer):
         return {"momentum": 0.0} if self.momentum != 0 else {}
 
     @property
-    def has_kernel(self):
-        return self.momentum == 0
-
-    def _kernel_from(self, kernels):
-        return kernels.sgd if self.momentum == 0 else None
+    def kernel_name(self):
+        return "sgd" if self.momentum == 0 else None
 
     def _update(self, params, g, lr, t):
         if self._kernel is not None:
@@ -331,11 +328,7 @@ class Adam(Optimizer):
     _alpha_start, _alpha_key = 0, (None, None, None, None)
     _kernel_factors = (None, None, None)
 
-    has_kernel = True
-
-    def _kernel_from(self, kernels):
-        # the whole update in one pass and one call (on the same slots, stacked or not)
-        return kernels.adam
+    kernel_name = "adam"  # the whole update in one pass and one call (on the same slots, stacked or not)
 
     def _slot_starts(self):
         starts = {"momentum": 0.0, "velocity": 0.0}
