@@ -121,8 +121,9 @@ class Activation:
 
     def compiled(self, kernels: Any, dtype: np.dtype) -> tuple[Any, Any] | None:
         """With the compiled kernels (`_kernels.get()`), a training step's two operations as single passes:
-        `forward(z, bias)` (adds the bias into z in place and returns y) and `backward_into(x, y, grad_y)`,
-        giving the same bits as `z += bias; forward(z)` and `backward_into`. None where no kernel applies."""
+        `forward(z, bias)`, which overwrites z with y = forward(z + bias) and returns it, and
+        `backward_into(x, y, grad_y)`, which reads only y (x may be anything): the same bits as
+        `z += bias; y = forward(z)` and `backward_into(z, y, grad_y)`. None where no kernel applies."""
         return None
 
     def output_units(self, units: int) -> int:
@@ -304,12 +305,11 @@ class ReLU(Activation):
         bias_relu, relu_backward, zero = kernels.bias_relu, kernels.relu_backward, dtype.type(0)
 
         def forward(z, bias):
-            y = np.empty_like(z)
-            bias_relu(z, bias, y)
-            return y
+            bias_relu(z, bias, zero)
+            return z
 
         def backward_into(x, y, grad_y):
-            relu_backward(grad_y, x, zero)
+            relu_backward(grad_y, y, zero)
             return grad_y
 
         return forward, backward_into
@@ -343,17 +343,16 @@ class Sigmoid(Activation):
         exp = np.exp
         one, cap, no_cap = dtype.type(1), dtype.type(88), dtype.type(np.inf)
 
-        def forward(z, bias):  # _sigmoid's operations, its size rule included
-            e = np.empty_like(z)
-            if e.size < _SIGMOID_CLIP_BELOW:
-                bias_negate(z, bias, e, cap)
-                exp(e, out=e)
+        def forward(z, bias):  # _sigmoid's operations, its size rule included, in z's buffer
+            if z.size < _SIGMOID_CLIP_BELOW:
+                bias_negate(z, bias, cap)
+                exp(z, out=z)
             else:
-                bias_negate(z, bias, e, no_cap)
+                bias_negate(z, bias, no_cap)
                 with np.errstate(over="ignore"):
-                    exp(e, out=e)
-            finish(e, one)
-            return e
+                    exp(z, out=z)
+            finish(z, one)
+            return z
 
         def backward_into(x, y, grad_y):
             back(grad_y, y, one)

@@ -310,7 +310,8 @@ class Sequential:
         dtype = self.dtype
         constrained = self._constrained_layers()
         compiled = [None if kernels is None else lay.activation.compiled(kernels, dtype) for lay in layers]
-        # a hidden layer with a compiled activation adds its bias and activates in one pass (None: NumPy's way)
+        # a hidden layer with a compiled activation adds its bias and activates in one pass (None: NumPy's way),
+        # in z's buffer: its z is then its y, which is all its compiled backward reads
         plan = [(lay, lay.kernel, lay.bias if lay.use_bias else None, lay.activation.forward,
                  c[0] if c is not None and lay.use_bias else None) for lay, c in zip(layers[:-1], compiled)]
         head, head_kernel, head_bias = layers[-1], layers[-1].kernel, layers[-1].bias if layers[-1].use_bias else None
@@ -471,8 +472,9 @@ class Sequential:
                 yb = ys[lo:hi]
                 for cb in batch_begin_cbs:
                     cb.on_train_batch_begin(step)
-                if xs is None:  # the batch's rows gathered into a buffer that stays in cache
-                    train_step(take(x, order[lo:hi], axis=0, out=batch_buf[:hi - lo]), yb, lo, hi)
+                if xs is None:  # the batch's rows gathered into a buffer that stays in cache; mode="clip" (the
+                    # indices are a permutation, always in range) spares the bounds-checked mode's buffered copy
+                    train_step(take(x, order[lo:hi], axis=0, out=batch_buf[:hi - lo], mode="clip"), yb, lo, hi)
                 else:
                     train_step(xs[lo:hi], yb, lo, hi)
                 seen = hi
