@@ -93,7 +93,7 @@ def run_jobs(jobs: list[dict], n_jobs: int, stop: threading.Event,
     """Run every job; results come back in the jobs' order whatever the pool's finishing order, None for a
     job that Ctrl-C kept from starting."""
     out: list[dict | None] = [None] * len(jobs)
-    # numba's kernels cost a process ~0.5 s to load: worth it when this process's share of the sweep gains more
+    # numba's kernels cost a process ~0.35 s to load: worth it when this process's share of the sweep gains more
     saving = sum(lab.kernel_saving(job["spec"]) for job in jobs)  # the jobs carry resolved specs
     if n_jobs <= 1 or len(jobs) == 1:
         _kernels.prepare(saving)

@@ -7,9 +7,9 @@ dtype (numba does not contract a·b + c into a fused multiply-add without fastma
 to the bit with or without numba; tests hold every kernel to its NumPy twin.
 
 numba is optional (`pip install 'actcli[fast]'`), and it is not free: its import and first call cost a new process
-about half a second (LOAD_SECONDS), more than a lesson-sized training gains. So `prepare(saving)` loads it only
-for work expected to save twice that (`estimated_saving`), or when it is loaded already; a sweep asks once for all
-its trainings. The environment can decide instead: ACTCLI_KERNELS=numpy never uses the kernels,
+about a third of a second (LOAD_SECONDS), more than a lesson-sized training gains. So `prepare(saving)` loads it
+only for work expected to save 1.5 times that (`estimated_saving`), or when it is loaded already; a sweep asks once
+for all its trainings. The environment can decide instead: ACTCLI_KERNELS=numpy never uses the kernels,
 ACTCLI_KERNELS=numba always does (when numba is installed), ACTCLI_KERNELS=auto (or unset) estimates. numba is
 never imported by `actcli --help`, and the compiled code is cached on disk, so no process compiles it twice.
 """
@@ -22,12 +22,12 @@ from types import SimpleNamespace
 
 import numpy as np
 
-# numba's import (0.2 s) and its first call in a process (0.28 s, most of it numba registering its NumPy support),
-# measured on the 2-core machine of bench/RESULTS.md
-LOAD_SECONDS = 0.5
-# loaded only for an estimated gain of at least twice that: the estimate is rough, and a sweep's workers pay it
-# in parallel but its parent in series
-PAYBACK = 2.0
+# numba's import (0.2 s) and its first call in a process (0.15 s, numba registering its NumPy support; scipy.linalg
+# kept out, see _compile), measured on the 2-core machine of bench/RESULTS.md
+LOAD_SECONDS = 0.35
+# loaded only for an estimated gain of at least 1.5 times that: the estimate is within 15 % of the measured gain on
+# bench/'s four workloads, so a gain that large is a gain
+PAYBACK = 1.5
 
 _MODULE = __name__.rsplit(".", 1)[0] + "._numba_kernels"
 _UNSET = object()
@@ -68,7 +68,7 @@ def prepare(saving: float) -> SimpleNamespace | None:
 # an optimizer's (per step: NumPy calls saved; per weight: passes over memory saved) ...
 _OPTIMIZER_GAIN = {"adam": (9e-6, 1.5e-9), "sgd": (1e-6, 0.15e-9)}
 # ... and a hidden layer's (per step; per value of its batch output)
-_LAYER_GAIN = {"relu": (1e-6, 0.5e-9), "sigmoid": (1e-6, 1e-9)}
+_LAYER_GAIN = {"relu": (1e-6, 0.5e-9), "sigmoid": (1e-6, 1.4e-9)}
 
 
 def estimated_saving(steps: int, optimizer: str | None, params: int, hidden: list[tuple[str | None, int]]) -> float:
@@ -77,8 +77,9 @@ def estimated_saving(steps: int, optimizer: str | None, params: int, hidden: lis
     updates; `hidden`: per hidden layer, the activation's name if it has a kernel (else None) and the values of
     its batch output (batch rows x units).
 
-    On the bench workloads this gives 16 µs a step for the small net (Adam, two relu layers; measured 14-15),
-    0.29 ms for the deep sigmoid stack (measured 0.29) and 1.15 ms for the 669k-weight net (measured 1.16)."""
+    On the bench workloads this gives 16 µs a step for the small net (Adam, two relu layers; measured 14), 19 µs
+    for seed (measured 19), 0.40 ms for the deep sigmoid stack (measured 0.41) and 1.15 ms for the 669k-weight net
+    (measured 0.99-1.16)."""
     per_step, per_weight = _OPTIMIZER_GAIN.get(optimizer or "", (0.0, 0.0))
     gain = per_step + per_weight * params
     for name, values in hidden:
@@ -106,6 +107,12 @@ def describe() -> str:
 
 
 def _compile() -> SimpleNamespace | None:
+    # numba's first call registers its NumPy support, and with it checks for a BLAS by importing scipy.linalg
+    # (0.1-0.2 s of LOAD_SECONDS). Only numba's own np.dot and linalg need that, and these loops use neither: so
+    # when numba is new to this process and nothing has imported scipy.linalg, it is hidden while numba starts.
+    hide = "numba" not in sys.modules and "scipy.linalg" not in sys.modules
+    if hide:
+        sys.modules["scipy.linalg"] = None  # an import of it now raises ImportError: numba takes "no BLAS"
     try:
         from . import _numba_kernels as k
 
@@ -117,6 +124,9 @@ def _compile() -> SimpleNamespace | None:
         return None
     except Exception:  # numba is there but cannot work here (no writable cache, a CPU it does not know, ...):
         return None  # NumPy computes the same numbers
+    finally:
+        if hide and sys.modules.get("scipy.linalg", 0) is None:
+            del sys.modules["scipy.linalg"]
     names = ("adam", "sgd", "bias_relu", "relu_backward", "bias_negate", "reciprocal_one_plus",
              "sigmoid_backward")
     return SimpleNamespace(version=k.numba.__version__, **{name: getattr(k, name) for name in names})
