@@ -312,9 +312,9 @@ class Sequential:
         compiled = [None if kernels is None else lay.activation.compiled(kernels, dtype) for lay in layers]
         # a hidden layer with a compiled activation adds its bias and activates in one pass (None: NumPy's way),
         # in z's buffer: its z is then its y, which is all its compiled backward reads
-        plan = [(lay, lay.kernel, lay.bias if lay.use_bias else None, lay.activation.forward,
+        plan = [(lay.kernel, lay.bias if lay.use_bias else None, lay.activation.forward,
                  c[0] if c is not None and lay.use_bias else None) for lay, c in zip(layers[:-1], compiled)]
-        head, head_kernel, head_bias = layers[-1], layers[-1].kernel, layers[-1].bias if layers[-1].use_bias else None
+        head_kernel, head_bias = layers[-1].kernel, layers[-1].bias if layers[-1].use_bias else None
         # per layer, top down, with the views it needs made once: a 1-unit layer works on its kernel's column
         # (a matrix-vector product beats a K=1 matrix multiply), the others on the kernel's transpose
         back = []
@@ -324,41 +324,40 @@ class Sequential:
             below = None  # the backward of the activation below, if any
             if i:
                 below = compiled[i - 1][1] if compiled[i - 1] else layers[i - 1].activation.backward_into
-            back.append((i, lay, lay.kernel[:, 0] if one else lay.kernel.T,
+            back.append((i, lay.kernel[:, 0] if one else lay.kernel.T,
                          lay.grad_kernel[:, 0] if one else lay.grad_kernel,
-                         lay.grad_bias if lay.use_bias else None, one,
-                         layers[i - 1] if i else None, below))
+                         lay.grad_bias if lay.use_bias else None, one, below))
+        # The step's arrays live in local lists, not on the layers: freed when it returns, so the next step's
+        # allocations get the same blocks back, still in cache (kept on the layers until overwritten, they cost
+        # the deep sigmoid stack of bench/ ~15 % of its step time in fresh memory)
         def step(xb, yb, lo, hi):
-            inputs = [xb]
+            inputs, zs = [xb], []
             a = xb
-            for lay, kernel, bias, forward, bias_forward in plan:
+            for kernel, bias, forward, bias_forward in plan:
                 z = a @ kernel
-                lay.x = a
                 if bias_forward is not None:
                     a = bias_forward(z, bias)
                 else:
                     if bias is not None:
                         z += bias
                     a = forward(z)
-                lay.z, lay.y = z, a
+                zs.append(z)
                 inputs.append(a)
             z = np.matmul(a, head_kernel, out=fused_store[lo:hi]) if fused else a @ head_kernel
             if head_bias is not None:
                 z += head_bias
             p = head_act.forward(z)
-            head.x, head.z, head.y = a, z, p
             delta = loss.logits_grad(yb, z, p) if fused else head_act.backward(z, p, loss.gradient(yb, p))
             ones = _ones(hi - lo, dtype)
-            for i, lay, kernel, grad_kernel, grad_bias, one_unit, below, backward in back:
-                lay.delta = delta
+            for i, kernel, grad_kernel, grad_bias, one_unit, backward in back:
                 if one_unit:
                     np.dot(delta[:, 0], inputs[i], out=grad_kernel)
                 else:
                     np.matmul(inputs[i].T, delta, out=grad_kernel)
                 if grad_bias is not None:
                     np.dot(ones, delta, out=grad_bias)
-                if below is not None:
-                    delta = backward(below.z, inputs[i], delta * kernel if one_unit else delta @ kernel)
+                if backward is not None:
+                    delta = backward(zs[i - 1], inputs[i], delta * kernel if one_unit else delta @ kernel)
             apply(flat, flat_grad, slices)
             for layer in constrained:
                 layer.apply_constraints()
