@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from .nn.callbacks import Callback
+from .nn.layers import _ones
 from .nn.models import Sequential
 from .results import LayerInfo, LayerStats, ProbeRecord
 
@@ -34,7 +35,11 @@ def layer_infos(model: Sequential) -> list[LayerInfo]:
 def activation_stats(layer, y: np.ndarray) -> dict:
     """Mean, std, saturated and dead fractions of one layer's outputs `y` `(batch, units)`."""
     act = layer.activation
-    mean = float(np.add.reduce(y, axis=None)) / y.size
+    # a plain relu's outputs are never negative, so a column sum is 0 exactly when every output in the column is:
+    # one BLAS call (ones @ y) gives both the dead units and the mean
+    col_sums = _ones(y.shape[0], y.dtype) @ y if getattr(act, "_plain", False) and y.ndim == 2 else None
+    total = np.add.reduce(y, axis=None) if col_sums is None else np.add.reduce(col_sums)
+    mean = float(total) / y.size
     centred = y - mean
     out = {"act_mean": mean, "act_std": math.sqrt(float(np.vdot(centred, centred)) / y.size)}
     if act.bounds is not None:
@@ -43,8 +48,7 @@ def activation_stats(layer, y: np.ndarray) -> dict:
         out["saturated_fraction"] = np.count_nonzero((y <= lo + margin) | (y >= hi - margin)) / y.size
     if act.relu_like:
         # a unit is dead on this batch when its largest |output| is 0 (one column-wise max: any() is 5x slower)
-        # (a plain relu's outputs are never negative: |y| = y, one pass fewer)
-        peak = np.maximum.reduce(y if getattr(act, "_plain", False) else np.abs(y), axis=0)
+        peak = col_sums if col_sums is not None else np.maximum.reduce(np.abs(y), axis=0)
         out["dead_fraction"] = float(peak.size - np.count_nonzero(peak)) / y.shape[1]  # NaN is not 0: not dead
     return out
 

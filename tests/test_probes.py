@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from actcli.nn import Dense, Sequential, set_random_seed
 from actcli.nn.callbacks import Callback
@@ -192,3 +195,23 @@ def test_small_models_hand_fit_a_gradient_tap_instead_of_a_per_batch_call():
     big.set_model(large)
     big.on_train_begin()
     assert overrides(big, "on_train_batch_end") and big.gradient_tap is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(hnp.arrays(np.float32, st.tuples(st.integers(1, 40), st.integers(1, 12)),
+                  elements=st.one_of(st.just(0.0), st.just(-0.0), st.floats(-2.0**100, 2.0**100, width=32, allow_subnormal=False),
+                                     st.sampled_from([np.nan, np.inf, 1e-45, 3e-39]))))
+def test_relu_stats_from_column_sums_match_the_definitions(z):
+    """A plain relu's dead units and mean come from one column-sum call: the same as the definitions (a unit is
+    dead when its largest |output| is 0, NaN is not dead), whatever the outputs (zeros, -0, subnormals, inf, NaN)."""
+    layer = Dense(z.shape[1], input_dim=1, activation="relu")
+    with np.errstate(all="ignore"):
+        y = layer.activation.forward(z)
+        stats = activation_stats(layer, y)
+        peak = np.max(np.abs(y), axis=0)
+        mean = float(np.mean(y, dtype=np.float64))
+    assert stats["dead_fraction"] == np.count_nonzero(peak == 0) / y.shape[1]
+    if np.isfinite(mean):
+        assert stats["act_mean"] == pytest.approx(mean, rel=1e-5, abs=1e-30)
+    else:  # an inf or NaN output: so is the mean
+        assert not np.isfinite(stats["act_mean"])
