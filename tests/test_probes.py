@@ -199,7 +199,8 @@ def test_small_models_hand_fit_a_gradient_tap_instead_of_a_per_batch_call():
 
 @settings(max_examples=200, deadline=None)
 @given(hnp.arrays(np.float32, st.tuples(st.integers(1, 40), st.integers(1, 12)),
-                  elements=st.one_of(st.just(0.0), st.just(-0.0), st.floats(-2.0**100, 2.0**100, width=32, allow_subnormal=False),
+                  elements=st.one_of(st.just(0.0), st.just(-0.0),
+                                     st.floats(-2.0**100, 2.0**100, width=32, allow_subnormal=False),
                                      st.sampled_from([np.nan, np.inf, 1e-45, 3e-39]))))
 def test_relu_stats_from_column_sums_match_the_definitions(z):
     """A plain relu's dead units and mean come from one column-sum call: the same as the definitions (a unit is
