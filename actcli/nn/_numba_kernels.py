@@ -94,3 +94,61 @@ def sigmoid_backward(g, y, one):
         for j in range(cols):
             yv = y[i, j]
             g[i, j] = ((one - yv) * yv) * g[i, j]
+
+
+@_jit
+def tanh_backward(g, y, one):
+    """g = (1 - y·y)·g, in place: the tanh derivative 1 - y² times the incoming gradient."""
+    rows, cols = g.shape
+    for i in range(rows):
+        for j in range(cols):
+            yv = y[i, j]
+            g[i, j] = (one - yv * yv) * g[i, j]
+
+
+# np.minimum and np.maximum, value by value: the first argument if it is smaller (larger) or NaN, else the second
+# (so minimum(-0, 0) is 0, as NumPy gives)
+
+
+@_jit
+def bias_negative_part(z, bias, e, zero):
+    """z += bias;  e = np.minimum(z, 0): elu's first half, before expm1(e)."""
+    rows, cols = z.shape
+    for i in range(rows):
+        for j in range(cols):
+            v = z[i, j] + bias[j]
+            z[i, j] = v
+            e[i, j] = v if (v < zero or v != v) else zero
+
+
+@_jit
+def elu_finish(e, z, alpha, zero):
+    """e = e·alpha + np.maximum(z, 0), in place: elu's second half, after expm1."""
+    rows, cols = e.shape
+    for i in range(rows):
+        for j in range(cols):
+            v = z[i, j]
+            e[i, j] = e[i, j] * alpha + (v if (v > zero or v != v) else zero)
+
+
+@_jit
+def negative_part(x, d, zero):
+    """d = np.minimum(x, 0): elu's derivative, before exp(d)."""
+    rows, cols = x.shape
+    for i in range(rows):
+        for j in range(cols):
+            v = x[i, j]
+            d[i, j] = v if (v < zero or v != v) else zero
+
+
+@_jit
+def elu_backward(g, d, x, alpha, above, below, shift):
+    """g = (d·alpha + (above if x > 0 else below))·g in place, d = exp(min(x, 0)); without the middle term
+    unless `shift` (alpha != 1, where NumPy adds the mask (x > 0)·(1 - alpha): `above`, or 0·(1 - alpha): `below`)."""
+    rows, cols = g.shape
+    for i in range(rows):
+        for j in range(cols):
+            v = d[i, j] * alpha
+            if shift:
+                v = v + (above if x[i, j] > 0 else below)
+            g[i, j] = v * g[i, j]

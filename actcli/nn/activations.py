@@ -120,10 +120,12 @@ class Activation:
         return False
 
     def compiled(self, kernels: Any, dtype: np.dtype) -> tuple[Any, Any] | None:
-        """With the compiled kernels (`_kernels.get()`), a training step's two operations as single passes:
-        `forward(z, bias)`, which overwrites z with y = forward(z + bias) and returns it, and
-        `backward_into(x, y, grad_y)`, which reads only y (x may be anything): the same bits as
-        `z += bias; y = forward(z)` and `backward_into(z, y, grad_y)`. None where no kernel applies."""
+        """With the compiled kernels (`_kernels.get()`), a training step's two operations in fewer passes:
+        `forward(z, bias)`, which returns y = forward(z + bias) and leaves in z's buffer what the backward needs
+        (y itself, written over z, when the derivative needs only y: relu, sigmoid, tanh; else z + bias: elu), and
+        `backward_into(x, y, grad_y)`, with x that buffer. The same bits as `z += bias; y = forward(z)` and
+        `backward_into(z, y, grad_y)`; numba loops around NumPy's own exp, expm1 and tanh. None where no kernel
+        applies."""
         return None
 
     def output_units(self, units: int) -> int:
@@ -378,6 +380,21 @@ class Tanh(Activation):
         d = y * y
         np.subtract(1, d, out=d)
         return d
+
+    has_kernel = True
+
+    def compiled(self, kernels, dtype):
+        back, one = kernels.tanh_backward, dtype.type(1)
+
+        def forward(z, bias):  # in z's buffer: the backward reads only y
+            np.add(z, bias, out=z)
+            return np.tanh(z, out=z)
+
+        def backward_into(x, y, grad_y):
+            back(grad_y, y, one)
+            return grad_y
+
+        return forward, backward_into
 
 
 @register("softmax")
@@ -681,6 +698,32 @@ class ELU(Activation):
         if self.alpha != 1:
             d += _mask(x > 0, x.dtype, 1 - self.alpha)
         return d
+
+    has_kernel = True
+
+    def compiled(self, kernels, dtype):
+        pre, finish = kernels.bias_negative_part, kernels.elu_finish
+        neg, back = kernels.negative_part, kernels.elu_backward
+        zero, alpha = dtype.type(0), dtype.type(self.alpha)
+        shift = self.alpha != 1
+        above = dtype.type(1 - self.alpha)  # _mask's (x > 0)·(1 - alpha) where x > 0, and where not:
+        below = dtype.type(0) * above  # 0·(1 - alpha), which is -0 for alpha > 1
+
+        def forward(z, bias):  # z keeps z + bias: the backward reads it
+            e = np.empty_like(z)
+            pre(z, bias, e, zero)
+            np.expm1(e, out=e)
+            finish(e, z, alpha, zero)
+            return e
+
+        def backward_into(x, y, grad_y):
+            d = np.empty_like(x)
+            neg(x, d, zero)
+            np.exp(d, out=d)
+            back(grad_y, d, x, alpha, above, below, shift)
+            return grad_y
+
+        return forward, backward_into
 
 
 @register("selu")
