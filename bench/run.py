@@ -251,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     report += ["## Machine", "", *machine(args.peer_python), "",
                f"Each number is the median over every epoch of {args.repeats} repeat(s) (fresh models), "
                f"training only; actcli (three ways), numpy and torch run in {args.rounds} interleaved rounds (a "
-               "fresh process each) and every round's epochs count; Keras and scikit-learn run once. "
+               "fresh process each, in reversed order every other round) and every round's epochs count; Keras "
+               "and scikit-learn run once. "
                "`× actcli's time` > 1 means slower than actcli. "
                "Each contender runs alone in its own process on the same data. See bench/README.md for what "
                "each contender is.", ""]
@@ -264,9 +265,12 @@ def main(argv: list[str] | None = None) -> int:
             # actcli with and without probes, the plain loop and torch are compared to a few percent, which is
             # less than one process's luck on a shared 2-core machine (timings move 5-10 % from one process to
             # the next): they run in several interleaved rounds, each in a fresh process, and every epoch of
-            # every round counts. Keras and scikit-learn, several times slower, run once.
+            # every round counts. Keras and scikit-learn, several times slower, run once. The order reverses
+            # every other round, so no contender always runs right after the same neighbour: the machine's state
+            # after a process showed as an order effect (actcli+probes over actcli on `small`: 1.09x with the
+            # two alone, 1.20x in the full rounds where it always ran second).
             for r in range(args.rounds):
-                for c in contenders:
+                for c in (contenders if r % 2 == 0 else contenders[::-1]):
                     if r > 0 and c not in ROUNDED:
                         continue
                     python = args.peer_python if c in PEERS else sys.executable
