@@ -137,10 +137,8 @@ def kernel_saving(r: dict) -> float:
     batch = min(tr["batch_size"], max(int(n), 1))
     units = [r["model"].get("input_dim") or 2] + [lay["units"] for lay in layers]
     params = sum((a + 1) * b for a, b in zip(units, units[1:]))
-    hidden = []
-    for lay in layers[:-1]:
-        act = activations.get(lay["activation"])
-        hidden.append((act.name if act.has_kernel and lay["use_bias"] else None, batch * lay["units"]))
+    hidden = [(_kernels.hidden_kernel(activations.get(lay["activation"]), lay["use_bias"]), batch * lay["units"])
+              for lay in layers[:-1]]
     return _kernels.estimated_saving(tr["epochs"] * math.ceil(n / batch), optimizers.get(tr["optimizer"]).kernel_name,
                                      params, hidden)
 

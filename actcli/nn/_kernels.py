@@ -54,8 +54,8 @@ def loaded() -> SimpleNamespace | None:
 
 
 def prepare(saving: float) -> SimpleNamespace | None:
-    """The kernels for work expected to save `saving` seconds: loaded if that repays numba's start-up twice over
-    (or the environment says ACTCLI_KERNELS=numba), else None unless they are loaded already."""
+    """The kernels for work expected to save `saving` seconds: loaded if that repays numba's start-up PAYBACK
+    times over (or the environment says ACTCLI_KERNELS=numba), else None unless they are loaded already."""
     if _kernels is not _UNSET or _MODULE in sys.modules:
         return loaded()
     mode = _mode()
@@ -73,11 +73,17 @@ _LAYER_GAIN = {"relu": (1e-6, 0.5e-9), "sigmoid": (1e-6, 1.4e-9),
                "tanh": (0.2e-6, 0.85e-9), "elu": (2e-6, 1e-9)}
 
 
+def hidden_kernel(activation, use_bias: bool) -> str | None:
+    """What a hidden layer counts as in `estimated_saving`: its activation's name when that has compiled forms
+    (`Activation.has_kernel`) and the layer a bias (the compiled forward adds it), else None."""
+    return activation.name if activation.has_kernel and use_bias else None
+
+
 def estimated_saving(steps: int, optimizer: str | None, params: int, hidden: list[tuple[str | None, int]]) -> float:
     """Seconds the kernels save over NumPy in `steps` training steps. `optimizer`: the kernel its update uses
     (`Optimizer.kernel_name`: adam for Adam and AdamW, sgd for plain SGD), else None; `params`: the weights it
-    updates; `hidden`: per hidden layer, the activation's name if it has a kernel (else None) and the values of
-    its batch output (batch rows x units).
+    updates; `hidden`: per hidden layer, its `hidden_kernel` and the values of its batch output (batch rows x
+    units).
 
     On the bench workloads this gives 16 µs a step for the small net (Adam, two relu layers; measured 14), 19 µs
     for seed (measured 19), 0.40 ms for the deep sigmoid stack (measured 0.41) and 1.15 ms for the 669k-weight net
@@ -130,6 +136,5 @@ def _compile() -> SimpleNamespace | None:
         if hide and sys.modules.get("scipy.linalg", 0) is None:
             del sys.modules["scipy.linalg"]
     names = ("adam", "sgd", "bias_relu", "relu_backward", "bias_negate", "reciprocal_one_plus",
-             "sigmoid_backward", "tanh_backward", "bias_negative_part", "elu_finish", "negative_part",
-             "elu_backward")
+             "sigmoid_backward", "tanh_backward", "bias_negative_part", "elu_finish", "elu_backward")
     return SimpleNamespace(version=k.numba.__version__, **{name: getattr(k, name) for name in names})

@@ -132,16 +132,6 @@ def elu_finish(e, z, alpha, zero):
 
 
 @_jit
-def negative_part(x, d, zero):
-    """d = np.minimum(x, 0): elu's derivative, before exp(d)."""
-    rows, cols = x.shape
-    for i in range(rows):
-        for j in range(cols):
-            v = x[i, j]
-            d[i, j] = v if (v < zero or v != v) else zero
-
-
-@_jit
 def elu_backward(g, d, x, alpha, above, below, shift):
     """g = (d·alpha + (above if x > 0 else below))·g in place, d = exp(min(x, 0)); without the middle term
     unless `shift` (alpha != 1, where NumPy adds the mask (x > 0)·(1 - alpha): `above`, or 0·(1 - alpha): `below`)."""

@@ -116,8 +116,8 @@ class Activation:
 
     @property
     def has_kernel(self) -> bool:
-        """Whether `compiled` gives this activation's training step as compiled loops."""
-        return False
+        """Whether `compiled` gives this activation's training step as compiled loops: where a class defines it."""
+        return type(self).compiled is not Activation.compiled
 
     def compiled(self, kernels: Any, dtype: np.dtype) -> tuple[Any, Any] | None:
         """With the compiled kernels (`_kernels.get()`), a training step's two operations in fewer passes:
@@ -338,8 +338,6 @@ class Sigmoid(Activation):
         d *= y
         return d
 
-    has_kernel = True
-
     def compiled(self, kernels, dtype):
         bias_negate, finish, back = kernels.bias_negate, kernels.reciprocal_one_plus, kernels.sigmoid_backward
         exp = np.exp
@@ -380,8 +378,6 @@ class Tanh(Activation):
         d = y * y
         np.subtract(1, d, out=d)
         return d
-
-    has_kernel = True
 
     def compiled(self, kernels, dtype):
         back, one = kernels.tanh_backward, dtype.type(1)
@@ -699,11 +695,8 @@ class ELU(Activation):
             d += _mask(x > 0, x.dtype, 1 - self.alpha)
         return d
 
-    has_kernel = True
-
     def compiled(self, kernels, dtype):
-        pre, finish = kernels.bias_negative_part, kernels.elu_finish
-        neg, back = kernels.negative_part, kernels.elu_backward
+        pre, finish, back = kernels.bias_negative_part, kernels.elu_finish, kernels.elu_backward
         zero, alpha = dtype.type(0), dtype.type(self.alpha)
         shift = self.alpha != 1
         above = dtype.type(1 - self.alpha)  # _mask's (x > 0)·(1 - alpha) where x > 0, and where not:
@@ -717,8 +710,7 @@ class ELU(Activation):
             return e
 
         def backward_into(x, y, grad_y):
-            d = np.empty_like(x)
-            neg(x, d, zero)
+            d = np.minimum(x, 0)  # derivative()'s own first two steps
             np.exp(d, out=d)
             back(grad_y, d, x, alpha, above, below, shift)
             return grad_y

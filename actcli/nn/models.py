@@ -310,7 +310,7 @@ class Sequential:
         fused = fused_store is not None
         dtype = self.dtype
         constrained = self._constrained_layers()
-        compiled = [None if kernels is None else lay.activation.compiled(kernels, dtype) for lay in layers]
+        compiled = [None if kernels is None else lay.activation.compiled(kernels, dtype) for lay in layers[:-1]]
         # a hidden layer with a compiled activation adds its bias and activates in fewer passes (None: NumPy's
         # way), leaving in z's buffer what its compiled backward reads (see Activation.compiled)
         plan = [(lay.kernel, lay.bias if lay.use_bias else None, lay.activation.forward,
@@ -428,8 +428,7 @@ class Sequential:
         steps = -(-n // batch_size)
         # compiled kernels (numba) when this fit gains more than loading them costs, or they are loaded already
         opt, rows = self.optimizer, min(batch_size, n)
-        hidden = [(lay.activation.name if lay.activation.has_kernel and lay.use_bias else None, rows * lay.units)
-                  for lay in self.layers[:-1]]
+        hidden = [(_kernels.hidden_kernel(lay.activation, lay.use_bias), rows * lay.units) for lay in self.layers[:-1]]
         kernels = _kernels.prepare(_kernels.estimated_saving(
             max(epochs - initial_epoch, 0) * steps, opt.kernel_name, self.count_params(), hidden))
         self.optimizer.use_kernels(kernels)
