@@ -56,8 +56,47 @@ def write_text(path: Path, text: str) -> Path:
     return Path(path)
 
 
+# one line, ", " and ": " between items: json's C encoder (with `indent` json falls back to its Python encoder,
+# ~10x slower on a run's 2 MB of probes)
+_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+def dumps_json(data: Any) -> str:
+    """JSON laid out for reading: a dict or list that holds a dict is opened one item per line (indented by two),
+    anything else (a number, a per-epoch series, a histogram, a dict of plain values such as one layer's statistics
+    in one epoch) is written on one line. The same data as json.dumps, 5-10x faster than its `indent=2`."""
+    parts: list[str] = []
+    line = _LINE.encode
+
+    def opens(value: Any) -> bool:  # does this container hold a dict (so it is opened line by line)?
+        items = value.values() if isinstance(value, dict) else value
+        return any(isinstance(v, dict) or (isinstance(v, (list, tuple)) and opens(v)) for v in items) or (
+            isinstance(value, dict) and any(isinstance(v, (list, tuple)) for v in items))
+
+    def walk(value: Any, pad: str) -> None:
+        if not isinstance(value, (dict, list, tuple)) or not value or not opens(value):
+            parts.append(line(value))
+            return
+        inner = pad + "  "
+        if isinstance(value, dict):
+            items = [f"{line(str(k))}: " for k in value]
+            values = value.values()
+            parts.append("{\n")
+        else:
+            items, values = [""] * len(value), value
+            parts.append("[\n")
+        for i, (key, v) in enumerate(zip(items, values)):
+            parts.append(inner + key)
+            walk(v, inner)
+            parts.append(",\n" if i < len(items) - 1 else "\n")
+        parts.append(pad + ("}" if isinstance(value, dict) else "]"))
+
+    walk(data, "")
+    return "".join(parts)
+
+
 def write_json(path: Path, data: Any) -> Path:
-    return write_text(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    return write_text(path, dumps_json(data) + "\n")
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:

@@ -224,3 +224,50 @@ def test_list_runs_reads_each_run_and_marks_damaged_ones():
     rows = runs.list_runs()
     assert [(r["name"], r["status"]) for r in rows] == [("a", "completed"), ("b", "damaged")]
     assert rows[0]["test_accuracy"] == 0.9
+
+
+# -- JSON files: readable layout, the same data ---------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SCALARS = st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=False,
+                                                                                 allow_infinity=False) | st.text()
+_JSON = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=5)
+                     | st.dictionaries(st.text(max_size=8), inner, max_size=5), max_leaves=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_dumps_json_reads_back_as_the_same_data_as_json_dumps(data):
+    text = runs.dumps_json(data)
+    assert json.loads(text) == json.loads(json.dumps(data))
+    assert text == text.strip()
+
+
+def test_dumps_json_opens_containers_of_dicts_and_keeps_plain_series_on_one_line():
+    data = {"name": "r", "history": {"loss": [0.5, 0.25], "acc": []}, "layers": [{"units": 2, "hidden": True}],
+            "hist": [[1.0, 2.0], [0.0, 0.5, 1.0]], "provenance": {"blas": [{"api": "openblas"}]}}
+    assert runs.dumps_json(data).splitlines() == [
+        "{",
+        '  "name": "r",',
+        '  "history": {',
+        '    "loss": [0.5, 0.25],',
+        '    "acc": []',
+        "  },",
+        '  "layers": [',
+        '    {"units": 2, "hidden": true}',
+        "  ],",
+        '  "hist": [[1.0, 2.0], [0.0, 0.5, 1.0]],',
+        '  "provenance": {',
+        '    "blas": [',
+        '      {"api": "openblas"}',
+        "    ]",
+        "  }",
+        "}",
+    ]
+
+
+def test_dumps_json_refuses_nan_like_json_dumps_without_allow_nan():
+    with pytest.raises(ValueError):
+        runs.dumps_json({"loss": [float("nan")]})
