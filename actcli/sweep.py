@@ -138,13 +138,21 @@ def _call(fn_args):
     return fn(*args)
 
 
-def draw_all(calls: list[tuple[Callable, tuple]], jobs: int = 1) -> list[Any]:
-    """Run drawing calls `(function, args)`, in parallel processes when `jobs` > 1; results in order."""
+def draw_all(calls: list[tuple[Callable, tuple]], jobs: int = 1,
+             meanwhile: Callable[[], Any] | None = None) -> list[Any]:
+    """Run drawing calls `(function, args)`, in parallel processes when `jobs` > 1; results in order.
+    `meanwhile()`, if given, runs in this process while they draw (after them when `jobs` is 1)."""
     if jobs <= 1 or len(calls) < 2:
-        return [fn(*args) for fn, args in calls]
+        out = [fn(*args) for fn, args in calls]
+        if meanwhile is not None:
+            meanwhile()
+        return out
     ctx = _pool_context()
     with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=ctx) as pool:
-        return list(pool.map(_call, calls))
+        futures = [pool.submit(_call, call) for call in calls]
+        if meanwhile is not None:
+            meanwhile()
+        return [f.result() for f in futures]
 
 
 def cpu_cores() -> int:
