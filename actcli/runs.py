@@ -56,15 +56,16 @@ def write_text(path: Path, text: str) -> Path:
     return Path(path)
 
 
-# one line, ", " and ": " between items: json's C encoder (with `indent` json falls back to its Python encoder,
-# ~10x slower on a run's 2 MB of probes)
+# one line, ", " and ": " between items: json's C encoder (with `indent`, json uses its pure-Python encoder)
 _LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
 
 
 def dumps_json(data: Any) -> str:
     """JSON laid out for reading: a dict or list that holds a dict is opened one item per line (indented by two),
     anything else (a number, a per-epoch series, a histogram, a dict of plain values such as one layer's statistics
-    in one epoch) is written on one line. The same data as json.dumps, 5-10x faster than its `indent=2`."""
+    in one epoch) is written on one line. The same data as json.dumps; against its `indent=2`, on a 1000-epoch
+    compare's results.json: 130,171 lines → 650, 4.1 → 2.6 MB, 96 → 73 ms (writing each float's digits is most of
+    what is left)."""
     parts: list[str] = []
     line = _LINE.encode
 

@@ -293,6 +293,7 @@ def _leave(code: Any) -> None:
     else:
         sys.stderr.write(f"{code}\n")
         status = 1
+    atexit._run_exitfuncs()  # multiprocessing's and logging's handlers, as at a normal exit
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):  # the reader left early (`actcli activations | head`): nothing to say
@@ -300,5 +301,4 @@ def _leave(code: Any) -> None:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
-    atexit._run_exitfuncs()  # multiprocessing's and logging's handlers, as at a normal exit
     os._exit(status)
