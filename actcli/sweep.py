@@ -138,17 +138,24 @@ def _call(fn_args):
     return fn(*args)
 
 
+def _init_drawer() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; a picture is finished
+
+
 def draw_all(calls: list[tuple[Callable, tuple]], jobs: int = 1,
-             meanwhile: Callable[[], Any] | None = None) -> list[Any]:
+             meanwhile: Callable[[], Any] | None = None, preload: bool = True) -> list[Any]:
     """Run drawing calls `(function, args)`, in parallel processes when `jobs` > 1; results in order.
-    `meanwhile()`, if given, runs in this process while they draw (after them when `jobs` is 1)."""
+    `meanwhile()`, if given, runs in this process while they draw (after them when `jobs` is 1). With
+    `preload=False` this process does not import matplotlib before forking: each worker imports it, in parallel
+    (for a process that draws nothing else, such as `train`'s)."""
     if jobs <= 1 or len(calls) < 2:
         out = [fn(*args) for fn, args in calls]
         if meanwhile is not None:
             meanwhile()
         return out
-    ctx = _pool_context()
-    with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=ctx) as pool:
+    ctx = _pool_context(preload)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=ctx,
+                             initializer=_init_drawer) as pool:
         futures = [pool.submit(_call, call) for call in calls]
         if meanwhile is not None:
             meanwhile()
@@ -163,15 +170,16 @@ def cpu_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _pool_context():
+def _pool_context(preload: bool = True):
     """How workers start. On Linux with Python < 3.12, fork: a worker inherits this process's imports (the
-    lab, NumPy, matplotlib) and starts at once. Newer Pythons warn about fork in a process with threads
-    (BLAS has some), so there, and on macOS, workers fork from a server that imported the lab once."""
+    lab, NumPy, and with `preload` matplotlib) and starts at once. Newer Pythons warn about fork in a process
+    with threads (BLAS has some), so there, and on macOS, workers fork from a server that imported the lab once."""
     methods = mp.get_all_start_methods()
     if sys.platform.startswith("linux") and sys.version_info < (3, 12) and "fork" in methods:
-        from .report import plots
+        if preload:
+            from .report import plots
 
-        plots._pyplot()  # import matplotlib before forking, so no worker imports it again
+            plots._pyplot()  # import matplotlib before forking, so no worker imports it again
         return mp.get_context("fork")
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")

@@ -63,6 +63,23 @@ def test_train_writes_every_artifact_of_a_run_folder(trained):
     assert not [p for p in run.iterdir() if p.name.startswith(".")], "temporary files left behind"
 
 
+def test_train_draws_its_pictures_in_two_processes_and_they_are_the_serial_ones(tiny_spec, monkeypatch):
+    from actcli import lab, sweep
+    from actcli.spec import load_spec
+
+    result, art = lab.train_run(load_spec(tiny_spec()))
+    serial = lab.draw_run(result, art, Path("serial"), jobs=1)
+    pools = []
+    real_context = sweep._pool_context
+    monkeypatch.setattr(sweep, "_pool_context", lambda preload=True: pools.append(preload) or real_context(preload))
+    parallel = lab.draw_run(result, art, Path("parallel"), jobs=2)
+    assert pools == [False]  # one pool, and this process did not import matplotlib for it
+    assert [p.name for p in serial] == [p.name for p in parallel] == ["loss.png", "decision_boundary.png"]
+    for a, b in zip(serial, parallel):
+        assert_png(b)
+        assert a.read_bytes() == b.read_bytes(), b.name
+
+
 def test_train_metrics_json_output_and_history_agree(trained):
     run, out = trained
     metrics = json.loads((run / "metrics.json").read_text())

@@ -59,11 +59,15 @@ def test_weights_write_that_fails_midway_leaves_nothing(monkeypatch):
     assert os.listdir(".") == []
 
 
+def _no_display(*args, **kwargs):  # module-level: `train` draws in worker processes, which get it by name
+    raise Boom("no display")
+
+
 def test_save_run_that_crashes_in_a_picture_leaves_no_metrics_json(monkeypatch, cli, tiny_spec):
     """metrics.json is written last: a folder without it is not taken for a finished run."""
     from actcli.report import plots
 
-    monkeypatch.setattr(plots, "plot_history", lambda *a, **k: (_ for _ in ()).throw(Boom("no display")))
+    monkeypatch.setattr(plots, "plot_history", _no_display)
     result = cli("train", tiny_spec(), "--out", "run", "--quiet")
     assert isinstance(result.exception, Boom)
     assert not Path("run/metrics.json").exists()

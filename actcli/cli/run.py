@@ -49,7 +49,7 @@ def train(
 
     Example: actcli train configs/binary-sigmoid-head.yaml --epochs 20
     """
-    from actcli import lab, runs
+    from actcli import lab, runs, sweep
     from actcli import spec as specmod
 
     lang = _lang(lang)
@@ -82,7 +82,8 @@ def train(
         with _Interrupt() as intr, _progress(console, show, sp.training.epochs) as progress:
             result, art = lab.train_run(sp, base_dir, progress=progress, stop=intr.event, dataset=dataset,
                                         model=model)
-            lab.save_run(result, art, run_dir, plots=not no_plots)
+            # the two pictures in two processes at once, on a machine with two cores or more
+            lab.save_run(result, art, run_dir, plots=not no_plots, jobs=min(sweep.cpu_cores(), 2))
     except BaseException:
         if not existed:
             _remove_if_empty(run_dir)
