@@ -904,7 +904,14 @@ def test_ctrl_c_during_compare_keeps_the_finished_runs():
     saved = json.loads(Path("cmp/results.json").read_text())
     statuses = {name: [r["status"] for r in runs] for name, runs in saved["runs"].items()}
     assert statuses["relu"] == ["completed"]
-    assert statuses["tanh"] == ["interrupted"]
+    # Ctrl-C comes while tanh trains: it stops and is kept, marked interrupted. Rarely (once in a fresh clone's
+    # `make test`) the signal lands in the microseconds between printing [1/2] and starting tanh: then tanh is
+    # skipped, as run_jobs promises for a job that Ctrl-C kept from starting, and leaves no folder.
+    assert statuses["tanh"] in (["interrupted"], [])
+    tanh_dirs = [p.name for p in Path("cmp/runs").iterdir() if "tanh" in p.name]
+    assert len(tanh_dirs) == len(statuses["tanh"])
+    if statuses["tanh"]:
+        assert json.loads(Path("cmp/runs", tanh_dirs[0], "metrics.json").read_text())["status"] == "interrupted"
 
 
 # -- repeatable ----------------------------------------------------------------------------------------------
