@@ -293,7 +293,10 @@ def _leave(code: Any) -> None:
     else:
         sys.stderr.write(f"{code}\n")
         status = 1
-    atexit._run_exitfuncs()  # multiprocessing's and logging's handlers, as at a normal exit
+    run_exitfuncs = getattr(atexit, "_run_exitfuncs", None)  # CPython's; elsewhere, the normal (slower) exit
+    if run_exitfuncs is None:
+        sys.exit(status)
+    run_exitfuncs()  # multiprocessing's and logging's handlers, as at a normal exit
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):  # the reader left early (`actcli activations | head`): nothing to say
