@@ -538,28 +538,23 @@ def test_help_does_not_import_matplotlib_or_the_engine():
 
 def test_the_command_leaves_with_its_status_and_all_its_output(tiny_spec, tmp_path):
     """`actcli` (main) skips Python's teardown with os._exit: its exit status and its whole output must survive."""
-    spec = tiny_spec(training={"epochs": 3})
+    import actcli
 
+    spec = tiny_spec(training={"epochs": 3})
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout buffered, as for a user
 
-    def actcli(*args):
+    def run(*args):
         return subprocess.run([sys.executable, "-m", "actcli.cli", *args], capture_output=True, text=True, env=env)
 
-    done = actcli("train", str(spec), "--json", "--no-plots", "--out", str(tmp_path / "run"))
+    done = run("train", str(spec), "--json", "--no-plots", "--out", str(tmp_path / "run"))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["epochs"] == 3  # the whole document came through the pipe
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["status"] == "completed"
-    bad = actcli("train", str(tmp_path / "missing.yaml"))
+    bad = run("train", str(tmp_path / "missing.yaml"))
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.count("\n") == 1 and "missing.yaml" in bad.stderr
-    assert actcli("--version").stdout.strip().endswith(actcli_version())
-    assert actcli("train", "--no-such-option").returncode == 2
-
-
-def actcli_version() -> str:
-    import actcli
-
-    return actcli.__version__
+    assert run("--version").stdout.strip().endswith(actcli.__version__)
+    assert run("train", "--no-such-option").returncode == 2
 
 
 def test_version(cli):
