@@ -94,7 +94,6 @@ class ProbeRecorder(Callback):
         self.y_raw = np.asarray(y_probe)
         self.every_batch = every_batch
         self.record: ProbeRecord | None = None
-        self.gradient_tap = None
 
     # per layer, where its kernel and bias gradients sit in the flat gradient buffer
     def _layout(self) -> None:

@@ -69,10 +69,10 @@ def dumps_json(data: Any) -> str:
     parts: list[str] = []
     line = _LINE.encode
 
-    def opens(value: Any) -> bool:  # does this container hold a dict (so it is opened line by line)?
-        items = value.values() if isinstance(value, dict) else value
-        return any(isinstance(v, dict) or (isinstance(v, (list, tuple)) and opens(v)) for v in items) or (
-            isinstance(value, dict) and any(isinstance(v, (list, tuple)) for v in items))
+    def opens(value: Any) -> bool:  # a dict holding any container, or a list holding a dict at any depth
+        if isinstance(value, dict):
+            return any(isinstance(v, (dict, list, tuple)) for v in value.values())
+        return any(isinstance(v, dict) or (isinstance(v, (list, tuple)) and opens(v)) for v in value)
 
     def walk(value: Any, pad: str) -> None:
         if not isinstance(value, (dict, list, tuple)) or not value or not opens(value):

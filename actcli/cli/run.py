@@ -82,8 +82,8 @@ def train(
         with _Interrupt() as intr, _progress(console, show, sp.training.epochs) as progress:
             result, art = lab.train_run(sp, base_dir, progress=progress, stop=intr.event, dataset=dataset,
                                         model=model)
-            # the two pictures in two processes at once, on a machine with two cores or more
-            lab.save_run(result, art, run_dir, plots=not no_plots, jobs=min(sweep.cpu_cores(), 2))
+            # the pictures in parallel processes, on a machine with two cores or more
+            lab.save_run(result, art, run_dir, plots=not no_plots, jobs=sweep.cpu_cores())
     except BaseException:
         if not existed:
             _remove_if_empty(run_dir)
