@@ -49,6 +49,17 @@ def _act_name(value: Any) -> str:
     return value if isinstance(value, str) else str(value.get("name", value.get("class_name", "?")))
 
 
+def net_description(spec: Spec) -> str:
+    """The network in words, for a picture's title: 'relu hidden layers, sigmoid head', 'relu, tanh hidden
+    layers, softmax head', or for one layer 'a single Dense layer (linear: a linear model)'."""
+    names = [_act_name(lay["activation"]) for lay in spec.resolved()["model"]["layers"]]
+    hidden, head = names[:-1], names[-1]
+    if not hidden:
+        return "a single Dense layer " + ("(linear: a linear model)" if head == "linear" else f"({head})")
+    kinds = ", ".join(dict.fromkeys(hidden))
+    return f"{kinds} hidden layer{'s' if len(hidden) > 1 else ''}, {head} head"
+
+
 # -- building ----------------------------------------------------------------------------------------------
 
 def load_data(spec: Spec, base_dir: Path | None) -> data.Dataset:
@@ -290,7 +301,7 @@ def draw_run(result: RunResult, art: RunArtifacts, run_dir: Path, fmt: str = "pn
 
     calls = []
     if result.history.get("loss"):
-        calls.append((plots.plot_history, (result, run_dir / f"loss.{fmt}")))
+        calls.append((plots.plot_history, (result, run_dir / f"loss.{fmt}", net_description(art.spec))))
     ds = art.dataset
     if ds.n_features == 2 and ds.kind != "regression" and art.model.weights_finite():
         xx, yy, points = data.grid_2d(ds, steps=150)
@@ -299,7 +310,8 @@ def draw_run(result: RunResult, art: RunArtifacts, run_dir: Path, fmt: str = "pn
         prob = prob.reshape(xx.shape + (prob.shape[1],))
         if prob.shape[-1] == 1:
             prob = prob[..., 0]
-        title = f"{result.name}: test points over the predicted probability"
+        over = "the predicted probability" if prob.ndim == 2 else "the predicted class"
+        title = f"{result.name}: test points over {over}"
         calls.append((plots.plot_decision_boundary, (xx, yy, prob, ds.x_test, ds.y_test, title,
                                                      run_dir / f"decision_boundary.{fmt}")))
     return [Path(f) for f in draw_all(calls, jobs, preload=False)]

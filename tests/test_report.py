@@ -414,3 +414,160 @@ def test_importing_the_report_loads_no_matplotlib_and_narrate_no_rich():
     code = ("import sys, actcli.teach.narrate; assert 'rich' not in sys.modules; "
             "import actcli.report.plots, actcli.report.tables; assert 'matplotlib' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------------------------------------------------ what a picture shows
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures the plotting functions close, kept for inspection (closing does not empty them)."""
+    import matplotlib.pyplot as plt
+
+    figures, close = [], plt.close
+
+    def keep(fig=None):
+        figures.append(fig)
+        close(fig)
+
+    monkeypatch.setattr(plt, "close", keep)
+    return figures
+
+
+def test_decade_limits_are_whole_decades_around_the_values():
+    assert plots.decade_limits([0.037, 0.13], min_decades=4) == (1e-4, 1.0)
+    assert plots.decade_limits([2.7e-5, 0.18]) == (1e-5, 1.0)
+    assert plots.decade_limits([0.0, -1.0, float("nan")]) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(1e-30, 1e30), min_size=1, max_size=20), st.integers(1, 6))
+def test_decade_limits_hold_the_values_on_at_least_the_decades_asked(values, decades):
+    lo, hi = plots.decade_limits(values, min_decades=decades)
+    assert lo <= min(values) and max(values) <= hi
+    assert math.log10(hi / lo) >= decades - 1e-9
+    for end in (lo, hi):
+        assert math.isclose(math.log10(end), round(math.log10(end)), abs_tol=1e-9)
+
+
+def test_accuracy_limits_keep_chance_wobbles_small():
+    assert plots.accuracy_limits([0.45, 0.51, 0.5]) == pytest.approx((0.40, 1.02))
+    assert plots.accuracy_limits([0.33, 0.9, 0.98]) == pytest.approx((0.28, 1.02))
+    assert plots.accuracy_limits([0.95, 0.99]) == pytest.approx((0.5, 1.02))
+    assert plots.accuracy_limits([0.01, float("nan")]) == pytest.approx((0.0, 1.02))
+    assert plots.accuracy_limits([]) == pytest.approx((0.5, 1.02))
+
+
+def test_each_activation_keeps_its_colour_whatever_the_company():
+    a = plots.activation_styles(["relu", "sigmoid", "tanh"])
+    b = plots.activation_styles(["sigmoid", "tanh", "relu"])
+    c = plots.activation_styles(["hard_sigmoid", "sigmoid"])
+    assert a == b
+    assert a["relu"] == ("#0072B2", "-") and a["sigmoid"] == c["sigmoid"] == ("#D55E00", "-")
+
+
+@given(st.lists(st.text(min_size=1, max_size=12), unique=True, max_size=40))
+def test_activation_styles_tell_every_name_apart(names):
+    styles = plots.activation_styles(names)
+    assert set(styles) == set(names)
+    assert len(set(styles.values())) == len(names)
+    if len(names) <= 15:  # fifteen colours before line styles are needed
+        assert {s for _, s in styles.values()} <= {"-"}
+        assert len({c for c, _ in styles.values()}) == len(names)
+
+
+def test_boundary_caption_says_when_there_is_no_boundary():
+    assert "black line" in plots.boundary_caption(np.linspace(0.1, 0.9, 50))
+    flat = plots.boundary_caption(np.full((10, 10), 0.48))
+    assert "between 0.48 and 0.48" in flat and "class 0" in flat and "no boundary learned" in flat
+    assert "class 1" in plots.boundary_caption(np.full(5, 0.7))
+    assert "class 0" in plots.boundary_caption(np.full(5, 0.5))  # P = 0.5 is not > 0.5: class 0
+
+
+def test_gradient_init_spans_four_decades_and_writes_each_value(tmp_path, drawn):
+    study = make_study(acts=("relu",), depth=4)
+    plots.plot_gradient_init(study, tmp_path / "i.png")
+    ax = drawn[-1].axes[0]
+    lo, hi = ax.get_ylim()
+    assert ax.get_yscale() == "log" and math.log10(hi / lo) >= 4
+    values = [s.delta_norm for s in study.probes["relu"].init]
+    assert sorted(t.get_text() for t in ax.texts) == sorted(plots._short_sci(v) for v in values)
+
+
+def test_compare_keeps_accuracy_bands_within_100_percent_and_names_colours(tmp_path, drawn):
+    cmp = make_comparison(seeds=3)
+    for runs in cmp.runs.values():  # seeds that disagree a lot near the top: mean + std > 1
+        runs[0].history["test_accuracy"] = [1.0] * len(runs[0].history["test_accuracy"])
+        runs[1].history["test_accuracy"] = [0.7] * len(runs[1].history["test_accuracy"])
+    plots.plot_compare(cmp, tmp_path / "c.png")
+    _, right = drawn[-1].axes[:2]
+    tops = [poly.get_paths()[0].vertices[:, 1].max() for poly in right.collections]
+    assert tops and max(tops) <= 1.0
+    lines = {line.get_label(): line.get_color() for line in right.get_lines()}
+    styles = plots.activation_styles([r.activation for r in cmp.results])
+    assert all(lines[a] == styles[a][0] for a in styles)
+    plots.plot_gradient_init(make_study(acts=("sigmoid", "relu")), tmp_path / "i.png")
+    bars = {p.get_label().split()[0]: p.patches[0].get_facecolor() for p in drawn[-1].axes[0].containers}
+    from matplotlib.colors import to_rgba
+
+    assert bars == {"sigmoid": to_rgba(styles["sigmoid"][0]), "relu": to_rgba(styles["relu"][0])}
+
+
+def test_history_axes_say_log_scale_and_keep_accuracy_wide(tmp_path, drawn):
+    run = make_run("sigmoid", epochs=8)
+    run.history["accuracy"] = [0.48, 0.5, 0.52, 0.49, 0.5, 0.51, 0.5, 0.49]
+    run.history["loss"] = [0.69, 0.5, 0.1, 0.01, 0.005, 0.002, 0.001, 0.001]
+    plots.plot_history(run, tmp_path / "h.png")
+    loss_ax, acc_ax = drawn[-1].axes[:2]
+    assert loss_ax.get_yscale() == "log" and "(log scale)" in loss_ax.get_ylabel()
+    assert acc_ax.get_ylim() == pytest.approx((0.43, 1.02))
+    run.history["loss"] = [0.70, 0.69, 0.70, 0.69, 0.70, 0.69, 0.70, 0.69]
+    plots.plot_history(run, tmp_path / "h2.png")
+    loss_ax = drawn[-1].axes[0]
+    assert loss_ax.get_yscale() == "linear" and loss_ax.get_ylim()[0] == 0 and "log" not in loss_ax.get_ylabel()
+
+
+def test_history_title_names_the_net():
+    run = make_run("relu")
+    assert plots.history_title(run, "relu hidden layers, sigmoid head").startswith(
+        "Training history: relu hidden layers, sigmoid head on ")
+    run.hidden_activation = "-"
+    assert "a linear model (no hidden layer)" in plots.history_title(run)
+
+
+def test_softmax_picture_shows_one_distribution_next_to_independent_sigmoids(tmp_path, drawn):
+    from actcli.teach.explain import explain
+
+    e = explain("softmax")
+    plots.plot_activation_function(e.name, e.x, e.y, e.dy, tmp_path / "s.png", e.picture_title, worked=e.worked)
+    curve_ax, bars_ax = drawn[-1].axes[:2]
+    soft, sig = bars_ax.containers
+    assert [b.get_height() for b in soft] == pytest.approx(e.worked.softmax10)
+    assert sum(b.get_height() for b in soft) == pytest.approx(1.0)
+    assert sum(b.get_height() for b in sig) == pytest.approx(e.worked.sigmoid10_total)
+    assert "sigmoid" in curve_ax.get_title()
+
+
+def test_dataset_legend_sits_beside_the_points(tmp_path, drawn):
+    _, _, _, x, y = _moons_grid()
+    plots.plot_dataset(x, y, "moons", tmp_path / "d.png")
+    fig = drawn[-1]
+    assert fig.axes[0].get_legend() is None and len(fig.legends) == 1
+
+
+@pytest.mark.parametrize("config, words", [
+    ("deep-sigmoid.yaml", "sigmoid hidden layers, sigmoid head"),
+    ("notes-softmax-head.yaml", "relu hidden layers, softmax head"),
+    ("regression-linear.yaml", "a single Dense layer (linear: a linear model)"),
+])
+def test_net_description_in_words(config, words):
+    from pathlib import Path
+
+    import actcli
+    from actcli.lab import net_description
+    from actcli.spec import load_spec
+
+    assert net_description(load_spec(Path(actcli.__file__).parent / "data" / "configs" / config)) == words

@@ -73,7 +73,7 @@ def explain(
         runs.prepare_dir(out)
         path = Path(out) / f"{expl.name}.{fmt}"
         files.append(Path(plots.plot_activation_function(expl.name, expl.x, expl.y, expl.dy, path,
-                                                          expl.picture_title)))
+                                                          expl.picture_title, worked=expl.worked)))
     if as_json:
         _print_json({**expl.to_dict(), "files": [str(f) for f in files]})
         return

@@ -22,6 +22,15 @@ from actcli.teach.narrate import fmt_ratio as _fmt_ratio
 FORMATS = ("png", "svg", "pdf")
 # Okabe–Ito, reordered so the pale yellow comes last (it is hard to see as a line on white)
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+# Paul Tol's muted scheme after Okabe–Ito's first seven: fifteen colours before a line style has to tell apart
+EXTRA_COLOURS = ["#882255", "#44AA99", "#999933", "#AA4499", "#661100", "#332288", "#888888", "#117733"]
+# one colour per activation in every picture (compare, plot-gradients); others take the first colour left
+ACTIVATION_COLOURS = {"relu": "#0072B2", "sigmoid": "#D55E00", "tanh": "#009E73", "elu": "#CC79A7",
+                      "leaky_relu": "#E69F00", "selu": "#56B4E9", "gelu": "#000000", "softplus": "#882255",
+                      "silu": "#44AA99", "linear": "#888888"}
+LINE_STYLES = ["-", "--", "-.", ":"]
+# compare_gradients: before and after training, in greys so they do not read as two activations
+MOMENT_COLOURS = {"init": "#C8C8C8", "end": "#505050"}
 SPLIT_COLOURS = {"train": "#0072B2", "validation": "#E69F00", "test": "#009E73"}
 SPLIT_STYLES = {"train": "-", "validation": "--", "test": ":"}
 STYLE = {
@@ -99,17 +108,65 @@ def _positive(values) -> np.ndarray:
     return v[np.isfinite(v) & (v > 0)]
 
 
-def _log_if_wide(ax, values, span: float = 30.0) -> None:
-    """Log y when the positive values span more than `span`× (a loss that drops by decades, or blows up)."""
+def _log_if_wide(ax, values, span: float = 30.0) -> bool:
+    """Log y when the positive values span more than `span`× (a loss that drops by decades, or blows up);
+    else a linear axis from 0 (a loss is never negative, and a zoom would make noise look like learning).
+    True when log."""
     v = _positive(values)
     if v.size and v.max() / v.min() > span:
         ax.set_yscale("log")
+        return True
+    ax.set_ylim(bottom=0)
+    return False
+
+
+def decade_limits(values, min_decades: int = 3) -> tuple[float, float] | None:
+    """Log-axis limits on whole decades around the positive finite `values`, at least `min_decades` apart
+    (extended downwards), or None when there are none. A log axis fitted to the data makes a 3x spread look
+    like a collapse: on at least three decades, a gradient that is fine looks fine."""
+    v = _positive(values)
+    if not v.size:
+        return None
+    hi = 10.0 ** math.ceil(math.log10(v.max()))
+    lo = min(10.0 ** math.floor(math.log10(v.min())), hi / 10.0 ** min_decades)
+    return lo, hi
+
+
+def accuracy_limits(values) -> tuple[float, float]:
+    """An accuracy axis from at most 50 % (lower when the data go lower) to just above 100 %: chance-level
+    wobbles stay small, and a rise from 33 % shows whole."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    low = float(v.min()) - 0.05 if v.size else 0.5
+    return max(0.0, min(low, 0.5)), 1.02
+
+
+def activation_styles(names: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """(colour, line style) per activation: its own colour from ACTIVATION_COLOURS when it has one, else the
+    first colour no other name here uses; past fifteen names, colours repeat with dashed, dash-dot, dotted lines."""
+    colours = PALETTE[:7] + EXTRA_COLOURS
+    styles: dict[str, tuple[str, str]] = {}
+    for name in names:
+        colour = ACTIVATION_COLOURS.get(name)
+        if colour is not None and colour not in {c for c, _ in styles.values()}:
+            styles[name] = (colour, "-")
+    free = [c for c in colours if c not in {c for c, _ in styles.values()}]
+    k = 0
+    for name in names:
+        if name in styles:
+            continue
+        if free:
+            styles[name] = (free.pop(0), "-")
+        else:
+            styles[name] = (colours[k % len(colours)], LINE_STYLES[1 + (k // len(colours)) % 3])
+            k += 1
+    return styles
 
 
 def _percent_axis(ax) -> None:
     from matplotlib.ticker import PercentFormatter
 
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
 def _integer_x(ax) -> None:
@@ -144,15 +201,24 @@ def _panel_grid(k: int) -> tuple[int, int]:
 
 # ------------------------------------------------------------------------------------------- one run
 
-def plot_history(run: RunResult, path) -> Path:
-    """loss.png: the loss (train, validation, test) and accuracy panels over epochs (MAE for regression)."""
+def history_title(run: RunResult, net: str | None = None) -> str:
+    """loss.png's title: what trained (`net`, e.g. 'relu hidden layers, sigmoid head', else the hidden
+    activation, or 'a linear model' without hidden layers), on which task, under which run name."""
+    what = net or (f"{run.hidden_activation} hidden layers" if run.hidden_activation not in ("", "-")
+                   else "a linear model (no hidden layer)")
+    return f"Training history: {what} on {run.task} ({run.name})"
+
+
+def plot_history(run: RunResult, path, net: str | None = None) -> Path:
+    """loss.png: the loss (train, validation, test) and accuracy panels over epochs (MAE for regression).
+    `net` describes the network for the title (see `history_title`)."""
     h = run.history
     metric = "mae" if run.kind == "regression" else "accuracy"
     splits = (("train", ""), ("validation", "val_"), ("test", "test_"))
     has_metric = any(f"{p}{metric}" in h for _, p in splits)
     size = (10, 5.5) if has_metric else (8, 5.5)
     with _figure(path, 1, 2 if has_metric else 1, figsize=size) as (fig, axes):
-        fig.suptitle(f"Training history: {run.hidden_activation} on {run.task} ({run.name})")
+        fig.suptitle(history_title(run, net))
         panels = [("loss", "loss" + (" (MSE)" if run.kind == "regression" else ""))]
         if has_metric:
             panels.append((metric, "accuracy" if metric == "accuracy" else "mean absolute error (MAE)"))
@@ -168,12 +234,13 @@ def plot_history(run: RunResult, path) -> Path:
                 everything.extend(values)
             ax.set_title(label[0].upper() + label[1:] + " per epoch")
             ax.set_xlabel("epoch")
-            ax.set_ylabel(label)
             _integer_x(ax)
             if key == "accuracy":
+                ax.set_ylabel(label)
                 _percent_axis(ax)
+                ax.set_ylim(*accuracy_limits(everything))
             else:
-                _log_if_wide(ax, everything)
+                ax.set_ylabel(label + (" (log scale)" if _log_if_wide(ax, everything) else ""))
             if run.status != "completed" and run.stopped_at:
                 ax.axvline(run.stopped_at.get("epoch", 0), color="#D55E00", ls="--", lw=1.5,
                            label=f"{run.status} (epoch {run.stopped_at.get('epoch')})")
@@ -182,19 +249,52 @@ def plot_history(run: RunResult, path) -> Path:
     return Path(path)
 
 
-def plot_activation_function(name: str, x, y, dy, path, title: str) -> Path:
-    """The activation f(x) and its derivative f'(x) on one axis (for `explain`)."""
-    with _figure(path) as (fig, axes):
+def plot_activation_function(name: str, x, y, dy, path, title: str, worked=None) -> Path:
+    """The activation f(x) and its derivative f'(x) on one axis (for `explain`). With `worked` (softmax's
+    `WorkedSoftmax`), a second panel shows what the curve cannot: ten logits through softmax (one distribution,
+    summing to 1) next to ten independent sigmoids, and the curve is labelled as the two-logit case it is."""
+    with _figure(path, 1, 2 if worked is not None else 1,
+                 figsize=(14, 6) if worked is not None else (10, 6)) as (fig, axes):
         ax = axes[0][0]
         ax.axhline(0, color="0.6", lw=0.8)
         ax.axvline(0, color="0.6", lw=0.8)
-        ax.plot(x, y, color="#0072B2", label=f"{name}(x)")
-        ax.plot(x, dy, "--", color="#D55E00", label=f"derivative {name}'(x)")
-        ax.set_title(title)
-        ax.set_xlabel("input x (pre-activation)")
-        ax.set_ylabel("output")
+        if worked is not None:
+            ax.plot(x, y, color="#0072B2", label=f"{name}([x, 0]), first entry (= sigmoid(x))")
+            ax.plot(x, dy, "--", color="#D55E00", label="its derivative with respect to x")
+            ax.set_title("Two logits [x, 0]: softmax is sigmoid")
+            ax.set_xlabel("x, the first of two logits [x, 0]")
+            ax.set_ylabel("value")
+        else:
+            ax.plot(x, y, color="#0072B2", label=f"{name}(x)")
+            ax.plot(x, dy, "--", color="#D55E00", label=f"derivative {name}'(x)")
+            ax.set_title(title)
+            ax.set_xlabel("input x (pre-activation)")
+            ax.set_ylabel(f"{name}(x) and {name}'(x)")
         ax.legend()
+        if worked is not None:
+            fig.suptitle(title)
+            _plot_worked_softmax(axes[0][1], worked)
     return Path(path)
+
+
+def _plot_worked_softmax(ax, worked) -> None:
+    k = np.arange(len(worked.logits10))
+    width = 0.4
+    soft = ax.bar(k - width / 2, worked.softmax10, width, color="#0072B2", edgecolor="black", linewidth=0.4,
+                  label=f"softmax: one distribution, sums to {worked.softmax10_total:.2f}")
+    ax.bar(k + width / 2, worked.sigmoid10, width, color="#D55E00", edgecolor="black", linewidth=0.4,
+           label=f"sigmoid of each logit alone: sums to {worked.sigmoid10_total:.2f}")
+    best = int(np.argmax(worked.softmax10))
+    ax.annotate(f"{worked.softmax10[best]:.2f}", (soft[best].get_x() + soft[best].get_width() / 2,
+                                                  worked.softmax10[best]),
+                xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(k, [f"{v:g}" for v in worked.logits10])
+    ax.grid(axis="x", visible=False)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("logit (the head's raw output) of each of 10 classes")
+    ax.set_ylabel("probability")
+    ax.set_title("Ten classes: softmax shares one unit of probability")
+    ax.legend(loc="upper right")
 
 
 # ------------------------------------------------------------------------------------------- 2-D tasks
@@ -230,7 +330,7 @@ def plot_dataset(x, y, title: str, path) -> Path:
             fig.colorbar(points, ax=ax, label="target value")
         else:
             _scatter_classes(ax, x, labels.astype(int) if labels.dtype.kind == "f" else labels)
-            ax.legend()
+            fig.legend(loc="outside right center")  # beside the points, never over them
         ax.set_title(title)
         ax.set_xlabel("$x_1$ (first input feature)")
         ax.set_ylabel("$x_2$ (second input feature)")
@@ -267,7 +367,7 @@ def plot_decision_boundary(xx, yy, prob, x_test, y_test, title: str, path) -> Pa
             if p.min() < 0.5 < p.max():
                 ax.contour(xx, yy, p, levels=[0.5], colors="black", linewidths=2)
             fig.colorbar(filled, ax=ax, label="predicted probability of class 1", ticks=np.linspace(0, 1, 6))
-            caption = "shaded: predicted P(class 1); black line: P = 0.5 (the decision boundary)"
+            caption = boundary_caption(p)
         _scatter_classes(ax, x_test, labels)
         ax.set_title(f"{title}\n{caption}")
         ax.set_xlabel("$x_1$ (first input feature)")
@@ -276,6 +376,20 @@ def plot_decision_boundary(xx, yy, prob, x_test, y_test, title: str, path) -> Pa
         ax.set_ylim(yy.min(), yy.max())
         ax.legend(title="test points", loc="upper right", framealpha=0.9)
     return Path(path)
+
+
+def boundary_caption(p) -> str:
+    """The decision boundary's caption for a grid of P(class 1): what the shading and the line show, or, when P
+    never crosses 0.5, that there is no line and why (a net that learned nothing predicts ~0.5 everywhere)."""
+    p = np.asarray(p, dtype=float)
+    p = p[np.isfinite(p)]
+    if not p.size:
+        return "no finite prediction to shade"
+    if p.min() > 0.5 or p.max() <= 0.5:  # class 1 means P > 0.5, as the accuracy counts it
+        side = "class 1" if p.min() > 0.5 else "class 0"
+        return (f"P(class 1) stays between {p.min():.2f} and {p.max():.2f}: every point is called {side}, "
+                f"no boundary learned")
+    return "shaded: predicted P(class 1); black line: P = 0.5 (the decision boundary)"
 
 
 # ------------------------------------------------------------------------------------------- compare
@@ -295,9 +409,10 @@ def plot_compare(cmp: Comparison, path) -> Path:
         ax_loss, ax_right = axes[0]
         fig.suptitle(f"Activations compared on {_compare_title(cmp)} (line: mean, band: ± std)")
         everything: dict[str, list] = {"loss": [], right_key: []}
-        for j, summary in enumerate(cmp.results):
+        styles = activation_styles([r.activation for r in cmp.results])
+        for summary in cmp.results:
             runs = cmp.runs.get(summary.activation, [])
-            colour = PALETTE[j % len(PALETTE)]
+            colour, line = styles[summary.activation]
             label = summary.activation + (f" ({summary.diverged} of {summary.seeds} diverged)"
                                           if summary.diverged else "")
             for ax, key in ((ax_loss, "loss"), (ax_right, right_key)):
@@ -306,23 +421,27 @@ def plot_compare(cmp: Comparison, path) -> Path:
                 if not mean.size:
                     continue
                 epochs = np.arange(1, mean.size + 1)
-                ax.plot(epochs, mean, color=colour, label=label)
-                lower = np.maximum(mean - std, mean / 10) if key != "test_accuracy" else mean - std
-                ax.fill_between(epochs, lower, mean + std, color=colour, alpha=0.18, linewidth=0)
+                ax.plot(epochs, mean, line, color=colour, label=label)
+                if key in ("test_accuracy", "accuracy"):  # an accuracy stays within [0, 1], its band too
+                    lower, upper = np.clip(mean - std, 0.0, 1.0), np.clip(mean + std, 0.0, 1.0)
+                else:
+                    lower, upper = np.maximum(mean - std, mean / 10), mean + std
+                ax.fill_between(epochs, lower, upper, color=colour, alpha=0.18, linewidth=0)
                 everything[key if key in everything else right_key].extend(mean)
         ax_loss.set_title("Training loss per epoch")
-        ax_loss.set_ylabel("training loss" + (" (MSE)" if regression else ""))
-        _log_if_wide(ax_loss, everything["loss"])
+        log = _log_if_wide(ax_loss, everything["loss"])
+        ax_loss.set_ylabel("training loss" + (" (MSE)" if regression else "") + (" (log scale)" if log else ""))
         if regression:
             ax_right.set_title("Test MSE per epoch")
-            ax_right.set_ylabel("test mean squared error")
-            _log_if_wide(ax_right, everything[right_key])
+            log = _log_if_wide(ax_right, everything[right_key])
+            ax_right.set_ylabel("test mean squared error" + (" (log scale)" if log else ""))
         else:
             ax_right.set_title("Test accuracy per epoch")
             ax_right.set_ylabel("test accuracy")
             ax_right.axhline(cmp.target, color="black", ls="--", lw=1.2,
                              label=f"target {100 * cmp.target:.0f}%")
             _percent_axis(ax_right)
+            ax_right.set_ylim(*accuracy_limits(everything[right_key] + [cmp.target]))
         for ax in (ax_loss, ax_right):
             ax.set_xlabel("epoch")
             _integer_x(ax)
@@ -338,17 +457,19 @@ def plot_compare_gradients(cmp: Comparison, path) -> Path:
     """compare_gradients.png: first ÷ last hidden ‖δ‖ per activation at init and at the end, as bars from the
     ratio-1 line ("no vanishing") on a log axis, with the values written on them."""
     acts = [r.activation for r in cmp.results]
-    series = (("at initialisation", [r.grad_ratio_init for r in cmp.results], "#E69F00"),
-              ("at the end of training", [r.grad_ratio_final for r in cmp.results], "#0072B2"))
+    series = (("at initialisation", [r.grad_ratio_init for r in cmp.results], MOMENT_COLOURS["init"]),
+              ("at the end of training", [r.grad_ratio_final for r in cmp.results], MOMENT_COLOURS["end"]))
+    upright = len(acts) > 4  # side by side, horizontal labels of neighbouring bars would run into each other
     good = _positive([v for _, vals, _ in series for v in vals if v is not None])
-    lo = min(good.min() if good.size else 1.0, 0.1) / 4
-    hi = max(good.max() if good.size else 1.0, 10.0) * 4
+    pad = 20 if upright else 4  # room for the values written beyond the bars' ends
+    lo = min(good.min() if good.size else 1.0, 0.1) / pad
+    hi = max(good.max() if good.size else 1.0, 10.0) * pad
     with _figure(path, figsize=(10, 6)) as (fig, axes):
         ax = axes[0][0]
         ax.set_yscale("log")
         ax.set_ylim(lo, hi)
-        ax.axhspan(lo, 0.1, color="#D55E00", alpha=0.1, lw=0, label="vanishing zone (< 0.1)")
-        ax.axhspan(10, hi, color="#CC79A7", alpha=0.1, lw=0, label="exploding zone (> 10)")
+        ax.axhspan(lo, 0.1, color="#D55E00", alpha=0.15, lw=0, label="vanishing zone (< 0.1)")
+        ax.axhspan(10, hi, color="#CC79A7", alpha=0.15, lw=0, label="exploding zone (> 10)")
         ax.axhline(1.0, color="black", ls="--", lw=1.2, label="no vanishing (ratio 1)")
         x = np.arange(len(acts))
         width = 0.38
@@ -364,7 +485,7 @@ def plot_compare_gradients(cmp: Comparison, path) -> Path:
                 below = good_ and v < 1
                 ax.annotate(text, (bar.get_x() + bar.get_width() / 2, y), xytext=(0, -4 if below else 4),
                             textcoords="offset points", ha="center", va="top" if below else "bottom",
-                            fontsize=10)
+                            fontsize=9 if upright else 10, rotation=90 if upright else 0)
         ax.set_xticks(x, acts)
         ax.grid(axis="x", visible=False)
         ax.set_xlabel("hidden activation")
@@ -385,7 +506,8 @@ def plot_gradient_norms(study: GradientStudy, path) -> Path:
     size = (max(10, 4 * ncols + 2), 4.5 * nrows + 1)
     with _figure(path, nrows, ncols, figsize=size, sharey=True) as (fig, axes):
         fig.suptitle(f"Gradient reaching each layer during training: {study.task}, "
-                     f"{study.depth} hidden layers × {study.width} units")
+                     f"{study.depth} hidden layers × {study.width} units\n"
+                     f"line: the mean over the epoch's batches; band: ± one standard deviation")
         flat = axes.ravel()
         for ax in flat[len(acts):]:
             ax.set_visible(False)
@@ -401,7 +523,7 @@ def plot_gradient_norms(study: GradientStudy, path) -> Path:
                 std = np.array([s[i].delta_norm_std or 0.0 for s in snapshots], dtype=float)
                 ax.plot(x, mean, color=colour, label=name, lw=1.8, marker="o" if len(x) <= 25 else None,
                         markersize=3)
-                ax.fill_between(x, np.maximum(mean - std, mean / 10), mean + std, color=colour, alpha=0.1,
+                ax.fill_between(x, np.maximum(mean - std, mean / 10), mean + std, color=colour, alpha=0.08,
                                 linewidth=0)
                 everything.extend(mean)
             init = study.inits.get(act)
@@ -410,8 +532,10 @@ def plot_gradient_norms(study: GradientStudy, path) -> Path:
             _integer_x(ax)
         for row in axes:
             row[0].set_ylabel(f"{DELTA} (bias gradient norm, log scale)")
-        if _positive(everything).size:
+        limits = decade_limits(everything)
+        if limits:
             flat[0].set_yscale("log")
+            flat[0].set_ylim(*limits)
         handles, labels = flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside right center", title="layer")
     return Path(path)
@@ -425,17 +549,26 @@ def plot_gradient_init(study: GradientStudy, path) -> Path:
         ax = axes[0][0]
         x = np.arange(len(names))
         width = 0.8 / max(len(acts), 1)
-        values = []
+        styles = activation_styles(acts)
+        bars = []
         for j, act in enumerate(acts):
             rec = study.probes[act]
             v = np.array([s.delta_norm if s.delta_norm and s.delta_norm > 0 else np.nan for s in rec.init])
-            values.extend(v)
             ratio = rec.grad_ratio("init")
             label = act + (f" (first ÷ last hidden: {_fmt_ratio(ratio)})" if ratio else "")
-            ax.bar(x[: v.size] + (j - (len(acts) - 1) / 2) * width, np.nan_to_num(v, nan=0.0), width * 0.95,
-                   color=PALETTE[j % len(PALETTE)], label=label, edgecolor="black", linewidth=0.4)
-        if _positive(values).size:
+            pos = x[: v.size] + (j - (len(acts) - 1) / 2) * width
+            ax.bar(pos, np.nan_to_num(v, nan=0.0), width * 0.95, color=styles[act][0], label=label,
+                   edgecolor="black", linewidth=0.4)
+            bars.extend(zip(pos, v, strict=True))
+        limits = decade_limits([v for _, v in bars], min_decades=4)
+        if limits:
             ax.set_yscale("log")
+            ax.set_ylim(limits[0], limits[1] * 3)  # room above the highest bar for its value
+            if len(bars) <= 40:  # each bar's value, upright above it (beyond that they would be too small)
+                for pos, v in bars:
+                    if np.isfinite(v):
+                        ax.annotate(_short_sci(v), (pos, v), xytext=(0, 3), textcoords="offset points",
+                                    ha="center", va="bottom", rotation=90, fontsize=8)
         ax.set_xticks(x, names)
         ax.grid(axis="x", visible=False)
         ax.set_xlabel("layer (input side → output side)")
