@@ -178,7 +178,7 @@ def plot_gradients(
     ] = None,
     spec: Annotated[Optional[Path], typer.Option("--spec", help="Start from this spec (default: the notes' "
                                                                 "28-feature, 10-class task, 6 hidden layers "
-                                                                "of 32).")] = None,
+                                                                "of 64 units).")] = None,
     run: Annotated[Optional[Path], typer.Option("--run", help="Draw a finished train run's probes "
                                                               "(no training).")] = None,
     depth: Annotated[Optional[int], typer.Option(help="Hidden layers (default 6 for the built-in net).")
