@@ -122,6 +122,14 @@ def read_weights(path: Path, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise RunError(f"{path}: weights file not found — train the run again (actcli train SPEC --out DIR)")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise RunError(f"{path}: cannot be read ({exc.strerror or exc}) — train the run again") from None
+    if head != b"PK\x03\x04":  # else np.load takes any other bytes for a pickle, and says so
+        raise RunError(f"{path}: {'empty' if not head else 'not an .npz file'} (actcli writes its weights "
+                       "as a zip of arrays) — train the run again")
     try:  # our own file handle: np.load leaks its own when a damaged zip makes it raise
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
@@ -184,8 +192,9 @@ def prepare_dir(path: Path, create: bool = True, parents: bool = False) -> None:
             raise UserError(f"{path}: no such folder — create it first (mkdir -p {path}) "
                             "or choose another --out")
         if not parents and not parent.is_dir():
-            what = "is a file, not a folder" if parent.exists() else "does not exist"
-            raise UserError(f"{path}: its parent folder {parent} {what} — create the parent first "
+            if parent.exists():  # mkdir -p would fail on it too
+                raise UserError(f"{path}: {parent} is a file, not a folder — choose another --out")
+            raise UserError(f"{path}: its parent folder {parent} does not exist — create it first "
                             f"(mkdir -p {parent}) or choose another --out")
     try:
         path.mkdir(parents=parents, exist_ok=True)

@@ -668,7 +668,9 @@ def test_damaged_weights_are_refused_cleanly(bad, run_dir, command, how):
     _damage(run_dir, how)
     Path("p.csv").write_text("x0,x1\n0,0\n")
     args = ("evaluate", "--run", run_dir) if command == "evaluate" else ("predict", "p.csv", "--run", run_dir)
-    bad(*args, words=["weights" if how != "not_finite" else "finite"])
+    words = {"not_finite": ["finite"], "not_a_zip": ["weights", "not an .npz file"], "empty": ["weights", "empty"],
+             "pickled_objects": ["weights", "pickled objects"]}.get(how, ["weights"])
+    bad(*args, words=words)
 
 
 # -- output folders ------------------------------------------------------------------------------------------
@@ -973,3 +975,54 @@ def _diff(a, b, path="") -> list[str]:
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _diff(x, y, f"{path}[{i}]")]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+# -- a run folder is never silently replaced ----------------------------------------------------------------
+
+
+def _renamed(spec: Path, name: str) -> Path:
+    spec.write_text(spec.read_text(encoding="utf-8").replace("name: tiny", f"name: {name}"), encoding="utf-8")
+    return spec
+
+
+def test_train_into_a_folder_holding_a_run_is_refused_and_keeps_it(bad, run_dir, tiny_spec):
+    before = {p.name: p.read_bytes() for p in run_dir.iterdir()}
+    spec = _renamed(tiny_spec("other.yaml"), "other")
+    bad("train", spec, "--out", run_dir, "--quiet", "--no-plots", words=["already holds a run", "--force"])
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir()} == before
+
+
+def test_train_force_replaces_the_old_run_whole_and_keeps_other_files(cli, tiny_spec):
+    first = cli("train", tiny_spec(), "--out", "run", "--quiet")  # with pictures: loss + decision boundary
+    assert first.exit_code == 0, first.output
+    assert (Path("run") / "decision_boundary.png").is_file()
+    (Path("run") / "notes.txt").write_text("mine")
+    spec = _renamed(tiny_spec("other.yaml"), "other")
+    second = cli("train", spec, "--out", "run", "--quiet", "--no-plots", "--force")
+    assert second.exit_code == 0, second.output
+    names = {p.name for p in Path("run").iterdir()}
+    assert names == {"spec.yaml", "history.csv", "probes.json", "weights.npz", "metrics.json", "notes.txt"}
+    assert json.loads((Path("run") / "metrics.json").read_text())["name"] == "other"
+    assert (Path("run") / "notes.txt").read_text() == "mine"
+
+
+def test_a_network_too_big_for_memory_is_one_line(bad, tiny_spec):
+    spec = tiny_spec(model={"layers": [{"units": 10**11, "activation": "relu"},
+                                       {"units": 1, "activation": "sigmoid"}]})
+    bad("train", spec, "--quiet", "--no-plots", words=["not enough memory", "smaller"])
+
+
+@pytest.mark.parametrize("command", ["compare", "plot-gradients"])
+def test_a_study_needs_hidden_layers_to_vary(bad, tiny_spec, command):
+    spec = tiny_spec(model={"layers": [{"units": 1, "activation": "sigmoid"}]})
+    bad(command, "--spec", spec, "--epochs", "1", words=["no hidden layer", "--depth"])
+
+
+def test_plot_gradients_from_a_run_refuses_options_it_would_ignore(bad, run_dir):
+    bad("plot-gradients", "--run", run_dir, "--activations", "relu", "--epochs", "2",
+        words=["--activations, --epochs would be ignored"])
+
+
+def test_unknown_name_without_a_suggestion_still_reads(bad):
+    result = bad("explain", "zzzzzzzz", words=["unknown activation 'zzzzzzzz' — Valid: linear"])
+    assert "did you mean" not in result.stderr

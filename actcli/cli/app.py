@@ -137,6 +137,10 @@ def _guard(fn):
             _fail(str(exc))
         except UnknownNameError as exc:
             _fail(str(exc))
+        except MemoryError as exc:  # NumPy says how much it wanted: "Unable to allocate 191. GiB for ..."
+            detail = str(exc).strip().rstrip(".")
+            _fail(f"not enough memory{': ' + detail[0].lower() + detail[1:] if detail else ''} — make the "
+                  "network smaller (fewer or narrower layers), the batch size or the dataset smaller")
 
     return wrapper
 
@@ -258,16 +262,36 @@ def _root(
 # -- train ------------------------------------------------------------------------------------------------
 
 
-def _writable_file(path: Path, force: bool) -> None:
-    """Refuse to overwrite (unless --force) and make sure the folder exists and takes files."""
+def _writable_file(path: Path, force: bool, example: str = "spec.yaml") -> None:
+    """Refuse to overwrite (unless --force) and make sure the folder exists and takes files. `example`: a file
+    name of the kind expected, for the hint when `path` is a folder."""
     from actcli import runs
 
     path = Path(path)
     if path.is_dir():
-        raise UserError(f"{path}: is a folder — give a file name, e.g. {path / 'spec.yaml'}")
+        raise UserError(f"{path}: is a folder — give a file name, e.g. {path / example}")
     if path.exists() and not force:
         raise UserError(f"{path}: already exists — choose another --out, or add --force to overwrite it")
     runs.prepare_dir(path.parent if str(path.parent) else Path("."), create=False)
+
+
+# what `train` writes into a run folder (lab.save_run), pictures in any format
+RUN_FILES = ("spec.yaml", "history.csv", "probes.json", "weights.npz", "metrics.json",
+             *(f"{stem}.{fmt}" for stem in ("loss", "decision_boundary") for fmt in FORMATS))
+
+
+def _claim_run_folder(out: Path | None, force: bool) -> list[Path]:
+    """Refuse a --out folder that holds a run already, unless --force; with it, the old run's files, which
+    the caller removes once the new run is saved (so an interrupted or failed training loses nothing, and
+    no picture of the old run stays beside the new one). Other files in the folder are never touched."""
+    if out is None or not Path(out).is_dir():
+        return []
+    old = [Path(out) / name for name in RUN_FILES if (Path(out) / name).is_file()]
+    if old and not force:
+        raise UserError(f"{out}: already holds a run ({', '.join(p.name for p in old[:3])}"
+                        f"{', ...' if len(old) > 3 else ''}) — choose another --out, or add --force to "
+                        "replace that run")
+    return old
 
 
 def main() -> None:

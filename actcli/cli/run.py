@@ -14,6 +14,7 @@ from actcli.errors import UserError
 from .app import (
     JsonOpt,
     LangOpt,
+    _claim_run_folder,
     _console,
     _format,
     _guard,
@@ -43,6 +44,8 @@ def train(
     as_json: JsonOpt = False,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Do not draw loss.png and "
                                                               "decision_boundary.png.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the run already in --out (once the new "
+                                                        "one is saved).")] = False,
     lang: LangOpt = None,
 ) -> None:
     """Train a spec and save a run folder (spec, history, metrics, probes, weights, pictures).
@@ -57,6 +60,7 @@ def train(
     _need("--batch-size", batch_size)
     _need("--lr", lr, 0, exclusive=True, example=0.001)
     _need("--seed", seed, 0)
+    replaced = _claim_run_folder(out, force)  # before any work: a run already there is not lost
     sp, base_dir = _load_spec(spec)
     if any(v is not None for v in (epochs, batch_size, lr, seed)):
         sp = specmod.with_overrides(sp, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
@@ -83,7 +87,9 @@ def train(
             result, art = lab.train_run(sp, base_dir, progress=progress, stop=intr.event, dataset=dataset,
                                         model=model)
             # the pictures in parallel processes, on a machine with two cores or more
-            lab.save_run(result, art, run_dir, plots=not no_plots, jobs=sweep.cpu_cores())
+            written = lab.save_run(result, art, run_dir, plots=not no_plots, jobs=sweep.cpu_cores())
+        for stale in set(replaced) - set(written):  # the replaced run's files the new one did not rewrite
+            stale.unlink(missing_ok=True)
     except BaseException:
         if not existed:
             _remove_if_empty(run_dir)

@@ -28,6 +28,13 @@ from .app import (
 )
 
 
+def _need_hidden_layers(base, depth: int | None, spec: Optional[Path]) -> None:
+    """A study varies the hidden activation: a spec without hidden layers has none (unless --depth adds some)."""
+    if depth is None and len(base.resolved()["model"]["layers"]) < 2:
+        raise UserError(f"{spec or 'the spec'}: has no hidden layer, so there is no hidden activation to vary "
+                        "— add hidden layers to the spec, or give --depth, e.g. --depth 3")
+
+
 def _study_out(out: Optional[Path], name: str) -> Path:
     from actcli import runs
 
@@ -76,6 +83,7 @@ def compare(
     base, base_dir = _load_spec(spec, sweep.default_spec)
     if task is not None:
         base = _with_task(base, task)
+    _need_hidden_layers(base, depth, spec)
     # Check everything that can be known before any training: data, head, the variants themselves.
     dataset = lab.load_data(base, base_dir)
     lab.check_head(base, dataset)
@@ -209,11 +217,19 @@ def plot_gradients(
     for name, value in (("--depth", depth), ("--width", width), ("--epochs", epochs), ("--jobs", jobs)):
         _need(name, value)
     jobs = jobs or sweep.cpu_cores()
+    init_given = init
     if init is None:
         init = "keep" if spec is not None else "auto"
     if init not in ("auto", "keep"):
         raise UserError(f"--init must be auto or keep, got '{init}'")
     if run is not None:
+        given = [flag for flag, value in (("--activations", activations), ("--spec", spec), ("--depth", depth),
+                                          ("--width", width), ("--epochs", epochs), ("--init", init_given))
+                 if value is not None]
+        if given:
+            raise UserError(f"--run draws a finished run as it was trained, so {', '.join(given)} would be "
+                            f"ignored — drop {'it' if len(given) == 1 else 'them'}, or leave out --run to "
+                            "train a new study")
         result, _ = lab.load_run(run)
         study = sweep.study_from_run(result)
         folder = _study_out(out, "gradients") if out is not None else Path(run)
@@ -224,6 +240,7 @@ def plot_gradients(
         base, base_dir = _load_spec(spec, sweep.study_spec)
         if spec is None and depth is None:
             depth = sweep.STUDY_DEPTH
+        _need_hidden_layers(base, depth, spec)
         dataset = lab.load_data(base, base_dir)
         lab.check_head(base, dataset)
         for act in acts or []:

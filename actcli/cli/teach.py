@@ -135,7 +135,7 @@ def export(
 
     sp, base_dir = _load_spec(spec)
     if out is not None:
-        _writable_file(out, force)
+        _writable_file(out, force, example=f"model_{to}.py")
     code = exporter.export(sp, to, base_dir)
     if out is None:
         sys.stdout.write(code if code.endswith("\n") else code + "\n")

@@ -20,7 +20,7 @@ class UnknownNameError(ValueError):
         self.family, self.name, self.valid = family, name, valid
         self.suggestion = closest(name, valid)
         hint = f" — did you mean '{self.suggestion}'?" if self.suggestion else ""
-        super().__init__(f"unknown {family} '{name}'{hint} Valid: {', '.join(valid)}")
+        super().__init__(f"unknown {family} '{name}'{hint or ' —'} Valid: {', '.join(valid)}")
 
 
 def closest(name: str, valid: list[str]) -> str | None:
