@@ -694,6 +694,12 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     source = str(path)
     p = Path(path)
     if not p.exists():
+        from actcli.teach.starter import example_names  # here only: the starter imports this module
+
+        if p.suffix in (".yaml", ".yml") and p.stem in example_names():  # a lesson's configs/... path
+            raise SpecError(f"{source}: no such file here — it is one of actcli's examples: "
+                            f"'actcli init --example {p.stem}' writes it as {p.stem}.yaml, "
+                            f"then 'actcli train {p.stem}.yaml'")
         raise SpecError(f"{source}: no such file — check the path (it is read from {Path.cwd()})")
     if p.is_dir():
         raise SpecError(f"{source}: is a folder, not a spec — give the path of a .yaml file")

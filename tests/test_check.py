@@ -241,3 +241,16 @@ def test_binary_crossentropy_on_a_multiclass_softmax_head_is_a_warning(tmp_path)
         found = [f for f in check_spec(spec, tmp_path, lang) if f.code == "bce_on_softmax_head"]
         assert len(found) == 1 and found[0].level == "warning" and found[0].path == "training.loss"
         assert "categorical_crossentropy" in found[0].fix
+
+
+def test_binary_crossentropy_one_unit_head_on_a_multiclass_task_points_to_softmax():
+    s = spec(**{"task": {"dataset": "spiral", "classes": 3, "n_samples": 150}})
+    findings = check_spec(s)
+    assert codes(findings, "error") == ["bce_one_unit_multiclass"]
+    f = findings[0]
+    assert f.path == "model.layers[1].units" and "3 classes" in f.message
+    assert "softmax" in f.fix and "categorical_crossentropy" in f.fix and "3 units" in f.fix
+    fixed = spec(**{"task": {"dataset": "spiral", "classes": 3, "n_samples": 150},
+                    "model.layers[1]": {"units": 3, "activation": "softmax"},
+                    "training.loss": "categorical_crossentropy"})
+    assert codes(check_spec(fixed), "error") == [] and codes(check_spec(fixed), "warning") == []

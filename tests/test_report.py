@@ -571,3 +571,8 @@ def test_net_description_in_words(config, words):
     from actcli.spec import load_spec
 
     assert net_description(load_spec(Path(actcli.__file__).parent / "data" / "configs" / config)) == words
+
+
+def test_seconds_are_never_shown_as_zero():
+    assert [tables.fmt_seconds(s) for s in (0.0, 0.042, 0.0996, 0.1, 1.26, 75)] == [
+        "0 ms", "42 ms", "100 ms", "0.1 s", "1.3 s", "1 min 15 s"]

@@ -1026,3 +1026,8 @@ def test_plot_gradients_from_a_run_refuses_options_it_would_ignore(bad, run_dir)
 def test_unknown_name_without_a_suggestion_still_reads(bad):
     result = bad("explain", "zzzzzzzz", words=["unknown activation 'zzzzzzzz' — Valid: linear"])
     assert "did you mean" not in result.stderr
+
+
+def test_a_lessons_configs_path_outside_the_repository_says_how_to_get_the_example(bad):
+    bad("train", "configs/deep-sigmoid.yaml", words=["actcli init --example deep-sigmoid", "deep-sigmoid.yaml"])
+    bad("train", "configs/no-such-lesson.yaml", words=["no such file", "check the path"])

@@ -52,6 +52,8 @@ def fmt_ratio(x: float | None) -> str:
 def fmt_seconds(s: float | None) -> str:
     if not _ok(s):
         return DASH
+    if s < 0.1:  # a lesson-sized run: "0.0 s" would say it took no time
+        return f"{s * 1000:.0f} ms"
     if s < 60:
         return f"{s:.1f} s"
     minutes, sec = divmod(int(round(s)), 60)
@@ -269,7 +271,8 @@ def gradient_study_table(study: GradientStudy) -> Table:
     lo, hi = _bar_range(values)
     table = Table(title="‖δ‖ per layer: at init, → at the end", title_justify="left", show_lines=True,
                   caption=f"{study.task}, {study.depth} hidden layers × {study.width} units, "
-                          f"{study.epochs} epochs; bars on one log scale", caption_justify="left")
+                          f"{study.epochs} epoch{'s' if study.epochs != 1 else ''}; bars on one log scale",
+                  caption_justify="left")
     table.add_column("layer", style="bold")
     for act in acts:
         init = study.inits.get(act)

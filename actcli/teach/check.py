@@ -127,6 +127,9 @@ class _Linter:
                 self.add("error", "training.loss", "cce_one_unit", expected=expected, **v)
             elif out == 1 and loss == "sparse_categorical_crossentropy":
                 self.add("error", "training.loss", "sparse_one_unit", expected=expected, **v)
+            elif out == 1 and loss == "binary_crossentropy" and ds.kind == "multiclass":
+                # more sigmoid units would answer k yes/no questions: the fix is softmax, not units alone
+                self.add("error", units_path, "bce_one_unit_multiclass", expected=expected, **v)
             else:
                 self.add("error", units_path, "units_mismatch", expected=expected, out=out, **v)
         if ds.kind == "multiclass" and act_name == "sigmoid" and out > 1:

@@ -109,5 +109,5 @@ def example(name: str) -> str:
     if stem not in names:
         hint = closest(stem, names)
         hint = f" — did you mean '{hint}'?" if hint else ""
-        raise UserError(f"unknown example '{name}'{hint} Valid: {', '.join(names)}")
+        raise UserError(f"unknown example '{name}'{hint or ' —'} Valid: {', '.join(names)}")
     return (_folder() / f"{stem}.yaml").read_text(encoding="utf-8")
