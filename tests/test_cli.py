@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -605,3 +606,23 @@ def test_the_kernels_setting_accepts_its_three_values(cli, tiny_spec, monkeypatc
     for i, value in enumerate(["auto", "numpy", " NumPy "]):
         monkeypatch.setenv("ACTCLI_KERNELS", value)
         ok(cli("train", spec, "--out", f"run{i}", "--no-plots"))
+
+
+def test_compare_speaks_korean_from_progress_to_saved_files(cli, tiny_spec):
+    result = cli("compare", "--spec", tiny_spec(), "--activations", "relu,sigmoid", "--epochs", "2", "--seeds",
+                 "1", "--out", "cmp", "--lang", "ko", "--jobs", "1")
+    ok(result)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("[1/2] relu 시드 0: 테스트 정확도 ") and lines[0].endswith("%")
+    assert any(line.startswith("저장함: cmp/compare.png") for line in lines)
+    assert "test accuracy" not in result.stdout and "saved:" not in result.stdout
+
+
+def test_compare_on_a_regression_task_reports_the_test_mse(cli, tiny_spec):
+    spec = tiny_spec(task={"dataset": "plane", "n_samples": 200},
+                     model={"layers": [{"units": 8, "activation": "relu"}, {"units": 1}]},
+                     training={"loss": "mean_squared_error", "optimizer": {"name": "adam", "learning_rate": 0.01}})
+    result = cli("compare", "--spec", spec, "--activations", "relu", "--epochs", "2", "--seeds", "1",
+                 "--out", "cmp", "--jobs", "1")
+    ok(result)
+    assert re.match(r"\[1/1\] relu seed 0: test MSE \d+\.\d{4}$", result.stdout.splitlines()[0])

@@ -576,3 +576,25 @@ def test_net_description_in_words(config, words):
 def test_seconds_are_never_shown_as_zero():
     assert [tables.fmt_seconds(s) for s in (0.0, 0.042, 0.0996, 0.1, 1.26, 75)] == [
         "0 ms", "42 ms", "100 ms", "0.1 s", "1.3 s", "1 min 15 s"]
+
+
+def test_run_and_layer_tables_in_korean():
+    run = make_run("relu", status="diverged")
+    run.stopped_at = {"epoch": 3, "step": 7}
+    out = " ".join(render(tables.run_results_table(run, lang="ko")).split())
+    assert "테스트 정확도" in out and "발산 (에포크 3, 스텝 7)" in out and "test accuracy" not in out
+    layers = render(tables.layer_gradients_table(make_probes("relu"), lang="ko"))
+    assert "은닉 1" in layers and "출력층" in layers and "층별 기울기" in layers and "hidden" not in layers
+    study = render(tables.gradient_study_table(make_study(), lang="ko"))
+    assert "은닉 6" in study and "첫/마지막 은닉층" in study and "hidden" not in study
+    cmp = render(tables.comparison_table(make_comparison(), lang="ko"))
+    assert "테스트" in cmp and "발산" in cmp and "diverged" not in cmp
+
+
+def test_english_tables_keep_their_words():
+    run = make_run("relu", status="interrupted")
+    run.stopped_at = {"epoch": 2, "step": 1}
+    out = " ".join(render(tables.run_results_table(run)).split())
+    assert "interrupted (epoch 2, step 1)" in out and "test accuracy" in out
+    run.hidden_activation = "-"
+    assert "a linear model" in render(tables.run_results_table(run))

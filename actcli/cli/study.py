@@ -95,9 +95,7 @@ def compare(
 
     def done(i, total, run):
         if show:
-            state = run.status if run.status != "completed" else f"test accuracy {run.test_accuracy or 0:.1%}"
-            console.print(f"[{i + 1}/{total}] {run.hidden_activation} seed {run.seed}: {state}", markup=False,
-                          highlight=False)
+            console.print(_progress_line(i, total, run, lang), markup=False, highlight=False)
 
     with _Interrupt() as intr:
         cmp = sweep.compare(base, acts, seeds=seeds, depth=depth, width=width, epochs=epochs, target=target,
@@ -114,9 +112,30 @@ def compare(
         console.print(tables.comparison_table(cmp, lang))
         for sentence in compare_sentences(cmp, lang):
             console.print(sentence, markup=False, highlight=False)
-        console.print(f"saved: {', '.join(str(f) for f in files)}", markup=False, highlight=False)
+        console.print(_words("compare.saved", lang, files=", ".join(str(f) for f in files)), markup=False,
+                      highlight=False)
     if intr.event.is_set():
         raise typer.Exit(130)
+
+
+def _words(key: str, lang: str, **values) -> str:
+    from actcli.teach.texts import text  # here, not at import: `actcli --help` stays fast
+
+    return text("tables", key, lang, **values)
+
+
+def _progress_line(i: int, total: int, run, lang: str) -> str:
+    """'[3/6] sigmoid seed 0: test accuracy 50.0%' (test MSE for regression; the status if not completed)."""
+    from actcli.report.tables import fmt_loss, fmt_pct
+
+    if run.status != "completed":
+        state = _words(f"status.{run.status}", lang)
+    elif run.kind == "regression":
+        state = _words("compare.mse_state", lang, mse=fmt_loss(run.test_loss))
+    else:
+        state = _words("compare.accuracy_state", lang, acc=fmt_pct(run.test_accuracy))
+    return _words("compare.progress", lang, i=i + 1, total=total, act=run.hidden_activation,
+                seed=run.seed, state=state)
 
 
 def _with_task(base, task: str):
@@ -258,10 +277,11 @@ def plot_gradients(
     from actcli.teach.narrate import gradient_sentences
 
     console = _console()
-    console.print(tables.gradient_study_table(study))
+    console.print(tables.gradient_study_table(study, lang))
     for sentence in gradient_sentences(study, lang):
         console.print(sentence, markup=False, highlight=False)
-    console.print(f"saved: {', '.join(str(f) for f in files)}", markup=False, highlight=False)
+    console.print(_words("compare.saved", lang, files=", ".join(str(f) for f in files)), markup=False,
+                  highlight=False)
 
 
 def _save_study(study, folder: Path, fmt: str, jobs: int = 1) -> list[Path]:

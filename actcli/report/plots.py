@@ -127,9 +127,18 @@ def decade_limits(values, min_decades: int = 3) -> tuple[float, float] | None:
     v = _positive(values)
     if not v.size:
         return None
-    hi = 10.0 ** math.ceil(math.log10(v.max()))
-    lo = min(10.0 ** math.floor(math.log10(v.min())), hi / 10.0 ** min_decades)
-    return lo, hi
+    high, low = float(v.max()), float(v.min())
+    top, bottom = math.ceil(math.log10(high)), math.floor(math.log10(low))
+    if _decade(top) < high:  # log10 rounds: log10(1.0000000000000003e-30) is -30.0
+        top += 1
+    if _decade(bottom) > low:
+        bottom -= 1
+    return _decade(min(bottom, top - min_decades)), _decade(top)
+
+
+def _decade(k: int) -> float:
+    """10**k as the float nearest to it (10.0 ** -30 is not)."""
+    return float(f"1e{k}")
 
 
 def accuracy_limits(values) -> tuple[float, float]:

@@ -86,10 +86,14 @@ def _bar_range(values: Sequence[float | None]) -> tuple[float, float]:
     return (min(good), max(good)) if good else (1.0, 1.0)
 
 
-def _status(status: str, stopped_at: dict | None = None) -> Text:
-    label = status
+def _t(key: str, lang: str, **values) -> str:
+    return text("tables", key, lang, **values)
+
+
+def _status(status: str, stopped_at: dict | None = None, lang: str = "en") -> Text:
+    label = _t(f"status.{status}", lang) if status in STATUS_STYLE else status
     if stopped_at and status != "completed":
-        label += f" (epoch {stopped_at.get('epoch')}, step {stopped_at.get('step')})"
+        label = _t("status.stopped", lang, status=label, epoch=stopped_at.get("epoch"), step=stopped_at.get("step"))
     return Text(label, style=STATUS_STYLE.get(status, ""))
 
 
@@ -98,11 +102,11 @@ def final_stats(rec: ProbeRecord) -> list[LayerStats]:
     return rec.final or (rec.epochs[-1] if rec.epochs else rec.init)
 
 
-def layer_label(rec: ProbeRecord, i: int) -> str:
+def layer_label(rec: ProbeRecord, i: int, lang: str = "en") -> str:
     """'hidden 1' … 'hidden n' for hidden layers, 'head' for the output layer (as in the figures)."""
     if not rec.layers[i].hidden:
-        return "head"
-    return f"hidden {rec.hidden_indices().index(i) + 1}"
+        return _t("layer.head", lang)
+    return _t("layer.hidden", lang, n=rec.hidden_indices().index(i) + 1)
 
 
 # ---------------------------------------------------------------------------------------------- tables
@@ -130,29 +134,30 @@ def model_summary_table(rows: list[tuple[str, str, int]], total: int, name: str 
     return table
 
 
-def run_results_table(run: RunResult) -> Table:
+def run_results_table(run: RunResult, lang: str = "en") -> Table:
     """One run's outcome: train and test loss/accuracy (MSE/MAE for regression), epochs, time, status."""
-    table = Table(title=f"{run.name}: {run.hidden_activation} on {run.task}", title_justify="left",
+    act = run.hidden_activation if run.hidden_activation not in ("", "-") else _t("run.linear", lang)
+    table = Table(title=_t("run.title", lang, name=run.name, act=act, task=run.task), title_justify="left",
                   show_header=False)
     table.add_column("quantity", style="bold")
     table.add_column("value", justify="right")
     if run.kind == "regression":
-        table.add_row("train loss", fmt_loss(run.train_loss))
-        table.add_row("test MSE", fmt_loss(run.test_loss))
-        table.add_row("test MAE", fmt_loss(run.test_mae))
+        rows = (("train_loss", fmt_loss(run.train_loss)), ("test_mse", fmt_loss(run.test_loss)),
+                ("test_mae", fmt_loss(run.test_mae)))
     else:
-        table.add_row("train loss", fmt_loss(run.train_loss))
-        table.add_row("train accuracy", fmt_pct(run.train_accuracy))
-        table.add_row("test loss", fmt_loss(run.test_loss))
-        table.add_row("test accuracy", fmt_pct(run.test_accuracy))
-    table.add_row("epochs run", str(run.epochs))
-    table.add_row("time", fmt_seconds(run.seconds))
-    table.add_row("status", _status(run.status, run.stopped_at))
+        rows = (("train_loss", fmt_loss(run.train_loss)), ("train_accuracy", fmt_pct(run.train_accuracy)),
+                ("test_loss", fmt_loss(run.test_loss)), ("test_accuracy", fmt_pct(run.test_accuracy)))
+    for key, value in rows:
+        table.add_row(_t(f"run.{key}", lang), value)
+    table.add_row(_t("run.epochs", lang), str(run.epochs))
+    table.add_row(_t("run.time", lang), fmt_seconds(run.seconds))
+    table.add_row(_t("run.status", lang), _status(run.status, run.stopped_at, lang))
     if run.probes is not None:
-        table.add_row("‖δ‖ first/last hidden", f"{fmt_ratio(run.probes.grad_ratio('init'))} at init → "
-                                              f"{fmt_ratio(run.probes.grad_ratio('final'))} at the end")
+        table.add_row(_t("run.ratio", lang), _t("run.ratio_value", lang,
+                                                init=fmt_ratio(run.probes.grad_ratio("init")),
+                                                end=fmt_ratio(run.probes.grad_ratio("final"))))
     if run.run_dir:
-        table.add_row("saved in", Text(run.run_dir, style="dim"))
+        table.add_row(_t("run.saved", lang), Text(run.run_dir, style="dim"))
     return table
 
 
@@ -162,20 +167,19 @@ def _norm_cell(value: float | None, lo: float, hi: float, prefix: str = "") -> T
     return cell
 
 
-def layer_gradients_table(probes: ProbeRecord) -> Table:
+def layer_gradients_table(probes: ProbeRecord, lang: str = "en") -> Table:
     """One row per layer: ‖δ‖ at init and at the end with log-scale bars, and the dead / saturated share."""
     end = final_stats(probes)
     lo, hi = _bar_range([s.delta_norm for s in probes.init + end])
-    table = Table(title="Gradient per layer: ‖δ‖ = ‖∂L/∂b‖ (bars on a log scale)", title_justify="left",
-                  caption=f"first/last hidden ‖δ‖ ratio: {fmt_ratio(probes.grad_ratio('init'))} at init → "
-                          f"{fmt_ratio(probes.grad_ratio('final'))} at the end (below 0.1: vanishing)",
+    table = Table(title=_t("layers.title", lang), title_justify="left",
+                  caption=_t("layers.caption", lang, init=fmt_ratio(probes.grad_ratio("init")),
+                             end=fmt_ratio(probes.grad_ratio("final"))),
                   caption_justify="left")
     for header, justify in (("layer", "left"), ("name", "left"), ("units", "right"), ("activation", "left"),
-                            ("‖δ‖ at init", "left"), ("‖δ‖ at the end", "left"), ("dead", "right"),
-                            ("saturated", "right")):
-        table.add_column(header, justify=justify)
+                            ("at_init", "left"), ("at_end", "left"), ("dead", "right"), ("saturated", "right")):
+        table.add_column(_t(f"layers.{header}", lang), justify=justify)
     for i, (info, a, b) in enumerate(zip(probes.layers, probes.init, end, strict=True)):
-        table.add_row(layer_label(probes, i), info.name, str(info.units), info.activation,
+        table.add_row(layer_label(probes, i, lang), info.name, str(info.units), info.activation,
                       _norm_cell(a.delta_norm, lo, hi), _norm_cell(b.delta_norm, lo, hi),
                       fmt_pct(b.dead_fraction), fmt_pct(b.saturated_fraction))
     return table
@@ -194,11 +198,11 @@ def _best_indices(values: list[float | None], rule: str) -> set[int]:
     return {i for s, i in scored if math.isclose(s, best, rel_tol=1e-9, abs_tol=1e-12)}
 
 
-def _dead_or_saturated(r: ActivationSummary) -> tuple[float | None, str]:
+def _dead_or_saturated(r: ActivationSummary, lang: str = "en") -> tuple[float | None, str]:
     if r.dead_fraction is not None:
-        return r.dead_fraction, "dead"
+        return r.dead_fraction, _t("compare.dead", lang)
     if r.saturated_fraction is not None:
-        return r.saturated_fraction, "sat."
+        return r.saturated_fraction, _t("compare.sat", lang)
     return None, ""
 
 
@@ -214,30 +218,30 @@ def comparison_table(cmp: Comparison, lang: str = "en") -> Table:
     # (header, raw values used for "best", cell texts, rule)
     columns: list[tuple[str, list[float | None], list[str], str | None]] = []
     if regression:
-        columns.append(("test MSE", [r.test_loss_mean for r in rs], [fmt_loss(r.test_loss_mean) for r in rs],
-                        "min"))
+        columns.append((_t("compare.test_mse", lang), [r.test_loss_mean for r in rs],
+                        [fmt_loss(r.test_loss_mean) for r in rs], "min"))
     else:
-        columns.append(("test\naccuracy", [r.test_accuracy_mean for r in rs],
+        columns.append((_t("compare.test_accuracy", lang), [r.test_accuracy_mean for r in rs],
                         [fmt_pct(r.test_accuracy_mean) + (f" ± {100 * r.test_accuracy_std:.1f}"
                                                           if _ok(r.test_accuracy_std) and r.seeds > 1 else "")
                          for r in rs], "max"))
-        columns.append(("test\nloss", [r.test_loss_mean for r in rs],
+        columns.append((_t("compare.test_loss", lang), [r.test_loss_mean for r in rs],
                         [fmt_loss(r.test_loss_mean) for r in rs], "min"))
     if not regression or any(r.epochs_to_target is not None for r in rs):
         reached = [r.epochs_to_target if r.reached_target else None for r in rs]
         target = fmt_pct(cmp.target, 0) if not regression else cmp.target
         shown = [f"{fmt_epochs(e)} ({r.reached_target}/{r.seeds})" for e, r in zip(reached, rs, strict=True)]
-        columns.append((f"epochs to {target}\n(seeds)", reached, shown, "min"))
-    columns.append(("‖δ‖ ratio\ninit", [r.grad_ratio_init for r in rs],
+        columns.append((_t("compare.to_target", lang, target=target), reached, shown, "min"))
+    columns.append((_t("compare.ratio_init", lang), [r.grad_ratio_init for r in rs],
                     [fmt_ratio(r.grad_ratio_init) for r in rs], "one"))
-    columns.append(("‖δ‖ ratio\nend", [r.grad_ratio_final for r in rs],
+    columns.append((_t("compare.ratio_end", lang), [r.grad_ratio_final for r in rs],
                     [fmt_ratio(r.grad_ratio_final) for r in rs], "one"))
-    dead = [_dead_or_saturated(r) for r in rs]
-    columns.append(("dead /\nsat.", [v for v, _ in dead],
+    dead = [_dead_or_saturated(r, lang) for r in rs]
+    columns.append((_t("compare.dead_sat", lang), [v for v, _ in dead],
                     [f"{fmt_pct(v, 0)} {what}" if v is not None else DASH for v, what in dead], "min"))
-    columns.append(("diverged", [float(r.diverged) for r in rs], [f"{r.diverged}/{r.seeds}" for r in rs],
-                    None))
-    columns.append(("time", [r.seconds for r in rs], [fmt_seconds(r.seconds) for r in rs], None))
+    columns.append((_t("compare.diverged", lang), [float(r.diverged) for r in rs],
+                    [f"{r.diverged}/{r.seeds}" for r in rs], None))
+    columns.append((_t("compare.time", lang), [r.seconds for r in rs], [fmt_seconds(r.seconds) for r in rs], None))
 
     if cmp.init_mode == "auto":
         inits = ", ".join(f"{r.activation} → {r.init}" for r in rs if r.init)
@@ -248,7 +252,7 @@ def comparison_table(cmp: Comparison, lang: str = "en") -> Table:
                    epochs=cmp.epochs, seeds=seeds, init=init_text)
     table = Table(title=text("narrate", "title.compare", lang), title_justify="left", caption=caption,
                   caption_justify="left")
-    table.add_column("activation", style="bold", no_wrap=True)
+    table.add_column(_t("compare.activation", lang), style="bold", no_wrap=True)
     for header, *_ in columns:
         table.add_column(header, justify="right", no_wrap=True)
     best = [_best_indices(raw, rule) if rule else set() for _, raw, _, rule in columns]
@@ -260,7 +264,7 @@ def comparison_table(cmp: Comparison, lang: str = "en") -> Table:
     return table
 
 
-def gradient_study_table(study: GradientStudy) -> Table:
+def gradient_study_table(study: GradientStudy, lang: str = "en") -> Table:
     """`plot-gradients`: one row per layer (hidden 1 … head), one column per activation.
 
     Each cell: ‖δ‖ at initialisation and, below it, at the end, each with a bar on one log scale shared by
@@ -269,18 +273,18 @@ def gradient_study_table(study: GradientStudy) -> Table:
     acts = list(study.probes)
     values = [s.delta_norm for rec in study.probes.values() for s in rec.init + final_stats(rec)]
     lo, hi = _bar_range(values)
-    table = Table(title="‖δ‖ per layer: at init, → at the end", title_justify="left", show_lines=True,
-                  caption=f"{study.task}, {study.depth} hidden layers × {study.width} units, "
-                          f"{study.epochs} epoch{'s' if study.epochs != 1 else ''}; bars on one log scale",
+    table = Table(title=_t("study.title", lang), title_justify="left", show_lines=True,
+                  caption=_t("study.caption", lang, task=study.task, depth=study.depth, width=study.width,
+                             epochs=study.epochs),
                   caption_justify="left")
-    table.add_column("layer", style="bold")
+    table.add_column(_t("study.layer", lang), style="bold")
     for act in acts:
         init = study.inits.get(act)
         table.add_column(f"{act}\n({init})" if init else act)
     n_layers = max((len(rec.layers) for rec in study.probes.values()), default=0)
     for i in range(n_layers):
         first = next(rec for rec in study.probes.values() if len(rec.layers) > i)
-        cells: list[Text | str] = [layer_label(first, i)]
+        cells: list[Text | str] = [layer_label(first, i, lang)]
         for act in acts:
             rec = study.probes[act]
             if i >= len(rec.layers):
@@ -293,7 +297,8 @@ def gradient_study_table(study: GradientStudy) -> Table:
         table.add_row(*cells)
     ratios = [f"  {fmt_ratio(study.probes[a].grad_ratio('init'))}\n"
               f"→ {fmt_ratio(study.probes[a].grad_ratio('final'))}" for a in acts]
-    table.add_row("first/last\nhidden", *ratios, style="italic")
+    table.add_row(_t("study.ratio", lang).replace(" ", "\n", 1) if lang == "en" else _t("study.ratio", lang),
+                  *ratios, style="italic")
     return table
 
 
