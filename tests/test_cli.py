@@ -626,3 +626,12 @@ def test_compare_on_a_regression_task_reports_the_test_mse(cli, tiny_spec):
                  "--out", "cmp", "--jobs", "1")
     ok(result)
     assert re.match(r"\[1/1\] relu seed 0: test MSE \d+\.\d{4}$", result.stdout.splitlines()[0])
+
+
+def test_h_is_help_and_options_show_their_choices(cli):
+    top = cli("-h")
+    ok(top)
+    assert top.stdout.startswith("Usage: actcli") and "compare" in top.stdout
+    sub = cli("compare", "-h")
+    ok(sub)
+    assert "--lang en|ko" in sub.stdout and "--format png|svg|pdf" in sub.stdout

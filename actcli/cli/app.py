@@ -50,7 +50,7 @@ class _Group(TyperGroup):
 
 
 app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  rich_markup_mode=None,
+                  rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
                   help="actcli — a lab for seeing how activation functions shape a neural network.")
 
 FORMATS = ("png", "svg", "pdf")
@@ -64,12 +64,13 @@ TASK_NAMES = ("moons", "circles", "xor", "gaussians", "spiral", "checkerboard", 
               "classification", "plane", "sine")
 EXAMPLE_NAMES = ("binary-sigmoid-head", "circles-relu", "deep-relu", "deep-sigmoid", "digits-deep-sigmoid",
                  "notes-sigmoid-head", "notes-softmax-head", "regression-linear", "spiral3-softmax")
-LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Language of explanations: en or ko "
-                                                               "(default: from LANG).")]
+LangOpt = Annotated[Optional[str], typer.Option("--lang", metavar="en|ko", help="Language of explanations and "
+                                                                               "tables: en or ko (default: from "
+                                                                               "LANG).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 JobsOpt = Annotated[int | None, typer.Option(
     "--jobs", help="Trainings in parallel (processes). Default: one per CPU core; the results are the same for any N.")]
-PicturesOpt = Annotated[str, typer.Option("--format", help="Pictures as png, svg or pdf.")]
+PicturesOpt = Annotated[str, typer.Option("--format", metavar="png|svg|pdf", help="Pictures as png, svg or pdf.")]
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
