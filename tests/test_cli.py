@@ -631,7 +631,7 @@ def test_compare_on_a_regression_task_reports_the_test_mse(cli, tiny_spec):
 def test_h_is_help_and_options_show_their_choices(cli):
     top = cli("-h")
     ok(top)
-    assert top.stdout.startswith("Usage: actcli") and "compare" in top.stdout
+    assert top.stdout.startswith("Usage: ") and "activation functions" in top.stdout and "compare" in top.stdout
     sub = cli("compare", "-h")
     ok(sub)
     assert "--lang en|ko" in sub.stdout and "--format png|svg|pdf" in sub.stdout
