@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,7 @@ from .nn._registry import closest, split_config
 __all__ = [
     "Dataset", "TaskInfo", "TASKS", "make_task", "load_csv", "load_task", "describe_tasks", "task_names",
     "resolve_params", "grid_2d", "bundled_files", "MAX_CSV_BYTES", "read_features_for", "target_column",
+    "csv_file", "pinned_task", "task_kind",
 ]
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
@@ -76,6 +78,33 @@ class Dataset:
         if self.kind == "binary" and name not in _CATEGORICAL_LOSSES:
             return y.astype(np.float32).reshape(-1, 1)
         return np.eye(self.n_classes, dtype=np.float32)[y]
+
+    def schema(self) -> dict:
+        """What a model trained on this data needs to read new rows, without the rows (a run's data.json):
+        name, kind, classes, feature and class names, params (the target column among them), the training
+        rows' scaler as {"mean": [...], "std": [...]} or None, and the sizes of the two splits."""
+        scaler = None
+        if self.scaler is not None:
+            scaler = {"mean": [float(v) for v in self.scaler[0]], "std": [float(v) for v in self.scaler[1]]}
+        return {"name": self.name, "kind": self.kind, "n_classes": self.n_classes,
+                "feature_names": list(self.feature_names), "class_names": list(self.class_names),
+                "params": dict(self.params), "scaler": scaler,
+                "n_train": int(len(self.x_train)), "n_test": int(len(self.x_test))}
+
+    @classmethod
+    def from_schema(cls, d: dict) -> "Dataset":
+        """The Dataset of `schema()` with no rows: enough to encode labels and scale new rows like the
+        training data (`read_features_for`), never to train or to evaluate on its own test split."""
+        f = len(d["feature_names"])
+        regression = d["kind"] == "regression"
+        y = np.zeros((0, 1), dtype=np.float32) if regression else np.zeros(0, dtype=np.int64)
+        scaler = None
+        if d.get("scaler") is not None:
+            # float32 -> JSON (float64 digits) -> float32 is exact: new rows are scaled as at training time
+            scaler = (np.array(d["scaler"]["mean"], dtype=np.float32), np.array(d["scaler"]["std"], dtype=np.float32))
+        empty = np.zeros((0, f), dtype=np.float32)
+        return cls(d["name"], d["kind"], empty, y, empty.copy(), y.copy(), int(d["n_classes"]),
+                   list(d["feature_names"]), list(d["class_names"]), dict(d["params"]), scaler)
 
     def __repr__(self) -> str:
         classes = f", {self.n_classes} classes" if self.n_classes else ""
@@ -662,16 +691,9 @@ def load_task(config: dict, base_dir: str | Path | None = None) -> Dataset:
     if "dataset" not in params:
         raise DataError(f"the task needs a 'dataset' key (one of: {', '.join(task_names())}, or csv:PATH)")
     name = str(params.pop("dataset"))
-    path = None
-    if name.startswith(CSV_PREFIX):
-        path = name[len(CSV_PREFIX):]
-    elif name == "csv":
-        if "path" not in params:
-            raise DataError("dataset 'csv' needs a 'path' key, "
-                            "e.g. {dataset: csv, path: ../datasets/digits.csv}")
-        path = str(params.pop("path"))
-    elif name.lower().endswith(".csv"):
-        path = name
+    path = _task_csv(name, params)
+    if name == "csv":
+        del params["path"]
     if path is None:
         return make_task(name, **params)
     allowed = ["target", "kind", *_COMMON]
@@ -681,6 +703,58 @@ def load_task(config: dict, base_dir: str | Path | None = None) -> Dataset:
             hint = f" — did you mean '{hint}'?" if hint else ""
             raise DataError(f"a CSV task has no parameter '{key}'{hint} Valid: {', '.join(allowed)}")
     return load_csv(path, base_dir=base_dir, **params)
+
+
+def _task_csv(name: str, params: dict) -> str | None:
+    """The CSV path of a task named `name` with `params` (`csv:PATH`, `csv` with a 'path', `PATH.csv`), or None."""
+    if name.startswith(CSV_PREFIX):
+        return name[len(CSV_PREFIX):]
+    if name == "csv":
+        if "path" not in params:
+            raise DataError("dataset 'csv' needs a 'path' key, "
+                            "e.g. {dataset: csv, path: ../datasets/digits.csv}")
+        return str(params["path"])
+    return name if name.lower().endswith(".csv") else None
+
+
+def csv_file(config: dict, base_dir: str | Path | None = None) -> Path | None:
+    """The file a task's CSV is read from (see `load_task`), existing or not; None for a synthetic task."""
+    params = dict(config or {})
+    path = _task_csv(str(params.pop("dataset", "")), params)
+    return None if path is None else _resolve_path(path, base_dir)
+
+
+def pinned_task(config: dict, base_dir: str | Path | None = None) -> dict:
+    """The task mapping with a CSV's relative path made absolute (read from `base_dir`, the spec's folder), so
+    it names the same file wherever it is read from (a run folder's spec.yaml). A bundled file found by its
+    name alone ('digits.csv') and a synthetic task are returned as they are."""
+    config = dict(config or {})
+    name = str(config.get("dataset", ""))
+    path = _task_csv(name, config)
+    if path is None or Path(path).expanduser().is_absolute():
+        return config
+    given = Path(base_dir or Path.cwd()) / Path(path).expanduser()
+    if _resolve_path(path, base_dir) != given:  # the packaged copy of a bundled file: its name finds it anywhere
+        return config
+    full = os.path.abspath(given)
+    if name == "csv":
+        config["path"] = full
+    else:
+        config["dataset"] = f"{CSV_PREFIX}{full}" if name.startswith(CSV_PREFIX) else full
+    return config
+
+
+def task_kind(config: dict) -> str | None:
+    """The kind of a task known from its mapping alone — a synthetic task's, or a CSV task's `kind` when given
+    ('classification' for binary and multiclass) — else None (decided when the CSV is read)."""
+    params = dict(config or {})
+    name = str(params.get("dataset", ""))
+    if name in TASKS:
+        return "regression" if TASKS[name].kind == "regression" else "classification"
+    kind = params.get("kind")
+    if _task_csv(name, params) is None or kind is None:
+        return None
+    return "regression" if kind == "regression" else "classification"
 
 
 # ------------------------------------------------------------------------- new rows for a trained run

@@ -11,6 +11,7 @@ import copy
 import math
 import os
 import platform
+import re
 import sys
 import threading
 import time
@@ -66,8 +67,9 @@ def load_data(spec: Spec, base_dir: Path | None) -> data.Dataset:
     return data.load_task(spec.task.resolved(), base_dir=base_dir)
 
 
-def build_model(spec: Spec, n_features: int) -> Sequential:
-    """The spec's Sequential, weights drawn from the spec's training seed."""
+def build_model(spec: Spec, n_features: int, kind: str | None = None) -> Sequential:
+    """The spec's Sequential, weights drawn from the spec's training seed, compiled for a task of `kind`
+    (the dataset's; by default what the spec tells, see `data.task_kind`)."""
     resolved = spec.resolved()
     set_random_seed(resolved["training"]["seed"])
     input_dim = resolved["model"]["input_dim"]
@@ -80,9 +82,20 @@ def build_model(spec: Spec, n_features: int) -> Sequential:
         if i == 0:
             kwargs["input_dim"] = n_features
         model.add(Dense(**kwargs))
-    tr = resolved["training"]
-    model.compile(optimizer=tr["optimizer"], loss=tr["loss"], metrics=["accuracy"])
+    _compile(model, spec, kind or data.task_kind(resolved["task"]))
     return model
+
+
+def model_metrics(kind: str | None) -> list[str]:
+    """The metrics a model reports besides its loss: accuracy for classification (every table reads it, whatever
+    training.metrics says) and none for regression, where accuracy means nothing (its tables show MSE and MAE).
+    An unknown kind (a CSV task before it is read) counts as classification until `train_run` knows better."""
+    return [] if kind == "regression" else ["accuracy"]
+
+
+def _compile(model: Sequential, spec: Spec, kind: str | None) -> None:
+    tr = spec.resolved()["training"]
+    model.compile(optimizer=tr["optimizer"], loss=tr["loss"], metrics=model_metrics(kind))
 
 
 def check_head(spec: Spec, dataset: data.Dataset) -> None:
@@ -189,7 +202,9 @@ def train_run(spec: Spec, base_dir: Path | None = None, progress: ProgressFn | N
         dataset = load_data(spec, base_dir)
         check_head(spec, dataset)
     if model is None:
-        model = build_model(spec, dataset.n_features)
+        model = build_model(spec, dataset.n_features, dataset.kind)
+    elif model.metrics != model_metrics(dataset.kind):  # built before its CSV told the kind
+        _compile(model, spec, dataset.kind)
     tr = spec.resolved()["training"]
     loss_name = model.loss.name
     x, y = dataset.x_train, dataset.targets(loss_name, "train")
@@ -234,6 +249,7 @@ def train_run(spec: Spec, base_dir: Path | None = None, progress: ProgressFn | N
         with np.errstate(all="ignore"):
             test_m = model.evaluate(dataset.x_test, dataset.targets(loss_name, "test"), return_dict=True)
     kind = dataset.kind
+    saved = _pinned(spec, base_dir)
     test_mae = None
     if kind == "regression" and finite:
         test_mae = float(np.abs(model.predict(dataset.x_test) - dataset.y_test).mean())
@@ -245,8 +261,18 @@ def train_run(spec: Spec, base_dir: Path | None = None, progress: ProgressFn | N
         test_loss=_num(test_m.get("loss")),
         test_accuracy=None if kind == "regression" else _num(test_m.get("accuracy")),
         test_mae=test_mae, seconds=round(seconds, 4), history=hist, seed=tr["seed"], stopped_at=stopped,
-        probes=record, provenance=provenance(tr["seed"]), spec_hash=spec_hash(spec))
-    return result, RunArtifacts(model=model, dataset=dataset, spec=spec)
+        probes=record, provenance=provenance(tr["seed"]), spec_hash=spec_hash(saved))
+    return result, RunArtifacts(model=model, dataset=dataset, spec=saved)
+
+
+def _pinned(spec: Spec, base_dir: Path | None) -> Spec:
+    """The spec a run folder keeps: a CSV's relative path made absolute (it was relative to the spec's folder,
+    which the run folder is not), so the run can be evaluated and trained again from wherever it is read."""
+    task = spec.task.resolved()
+    pinned = data.pinned_task(task, base_dir)
+    if pinned == task:
+        return spec
+    return spec_from_dict({**spec.resolved(), "task": pinned}, source=f"<{spec.name}>")
 
 
 def _num(value: Any) -> float | None:
@@ -262,8 +288,18 @@ HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "test_loss", "te
 
 
 def history_rows(result: RunResult) -> tuple[list[str], list[list[Any]]]:
+    """history.csv: the epoch, Keras's keys, other metrics, then the per-layer series ('grad_norm/dense_1')
+    grouped by quantity, each in layer order (the probes' order; dense_2 before dense_10 without probes)."""
     hist = result.history
-    keys = [k for k in HISTORY_KEYS if k in hist] + sorted(k for k in hist if k not in HISTORY_KEYS)
+    position = {info.name: i for i, info in enumerate(result.probes.layers)} if result.probes is not None else {}
+
+    def layer_order(key: str) -> tuple:
+        quantity, _, layer = key.partition("/")
+        return quantity, position.get(layer, len(position)), [int(t) if t.isdigit() else t
+                                                              for t in re.split(r"(\d+)", layer)]
+
+    plain = sorted(k for k in hist if k not in HISTORY_KEYS and "/" not in k)
+    keys = [k for k in HISTORY_KEYS if k in hist] + plain + sorted((k for k in hist if "/" in k), key=layer_order)
     n = max((len(v) for v in hist.values()), default=0)
     rows = [[e + 1] + [hist[k][e] if e < len(hist[k]) else None for k in keys] for e in range(n)]
     return ["epoch", *keys], rows
@@ -271,15 +307,17 @@ def history_rows(result: RunResult) -> tuple[list[str], list[list[Any]]]:
 
 def save_run(result: RunResult, art: RunArtifacts, run_dir: Path, plots: bool = True, fmt: str = "png",
              jobs: int = 1) -> list[Path]:
-    """Write the run folder: spec.yaml, history.csv, metrics.json, probes.json, weights.npz, pictures (drawn in
-    `jobs` processes at once, see `draw_run`).
+    """Write the run folder: spec.yaml, data.json (what new rows need: features, scaling, classes; see
+    `Dataset.schema`), history.csv, metrics.json, probes.json, weights.npz, pictures (drawn in `jobs` processes at
+    once, see `draw_run`).
 
     metrics.json is written last, so a folder with metrics.json is a complete run.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     result.run_dir = str(run_dir)
-    files = [runs.write_text(run_dir / "spec.yaml", dump_yaml(art.spec))]
+    files = [runs.write_text(run_dir / "spec.yaml", dump_yaml(art.spec)),
+             runs.write_json(run_dir / "data.json", art.dataset.schema())]
     header, rows = history_rows(result)
     files.append(runs.write_csv(run_dir / "history.csv", header, rows))
     if result.probes is not None:
@@ -352,15 +390,72 @@ def _read_history(path: Path) -> dict[str, list[float]]:
     return out
 
 
-def rebuild_model(run_dir: Path) -> tuple[Sequential, Spec, data.Dataset]:
-    """The trained model of a run folder (weights checked for shapes), its spec and its data."""
+def rebuild_model(run_dir: Path, rows: bool = True) -> tuple[Sequential, Spec, data.Dataset]:
+    """The trained model of a run folder (weights checked for shapes), its spec and its data.
+
+    `rows=False`: only what new rows need (`Dataset.from_schema` of data.json, no rows), so predicting and
+    evaluating on another file do not need the training data. A folder without data.json (written before it
+    existed) and `rows=True` read the training data again, checked against data.json when there is one.
+    """
     from .spec import load_spec
 
     run_dir = runs.require_run(run_dir)
     spec = load_spec(run_dir / "spec.yaml")
-    dataset = load_data(spec, base_dir=run_dir)
-    model = build_model(spec, dataset.n_features)
+    schema = runs.load_json(run_dir / "data.json") if (run_dir / "data.json").is_file() else None
+    if schema is not None and not rows:
+        try:
+            dataset = data.Dataset.from_schema(schema)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise runs.RunError(f"{run_dir / 'data.json'}: damaged ({exc}) — train the run again") from None
+    else:
+        dataset = _training_data(spec, run_dir, schema, rows)
+    model = build_model(spec, dataset.n_features, dataset.kind)
     model.set_weights(runs.read_weights(run_dir / "weights.npz", [w.shape for w in model.weights]))
+    return model, spec, dataset
+
+
+def _training_data(spec: Spec, run_dir: Path, schema: dict | None, rows: bool) -> data.Dataset:
+    """The run's data read again. A relative CSV path (older run folders) is read from the run folder."""
+    task = spec.task.resolved()
+    source = data.csv_file(task, run_dir)
+    if source is not None and not source.is_file():
+        need = ("evaluating on its own test split rebuilds the split from that file: put the file back, or "
+                "evaluate on other rows with --data FILE") if rows else \
+            ("this run folder has no data.json, so the features' scaling must be read from that file: put the "
+             "file back, or train the run again")
+        raise runs.RunError(f"{run_dir}: the run was trained on {source}, which is not there any more — {need}")
+    dataset = load_data(spec, base_dir=run_dir)
+    if schema is not None:
+        changed = _changed(dataset.schema(), schema)
+        if changed:
+            raise runs.RunError(f"{run_dir}: the run's data {source or dataset.name} has changed since the run "
+                                f"was trained ({changed}), so its test split is not the one the run was tested "
+                                "on — evaluate on that file with --data FILE, or train the run again")
+    return dataset
+
+
+def _changed(now: dict, then: dict) -> str:
+    """What differs between two `Dataset.schema()`s ('' when nothing): names and sizes exactly, the scaler's
+    statistics to float32 precision."""
+    for key in ("kind", "feature_names", "class_names", "n_train", "n_test"):
+        if now.get(key) != then.get(key):
+            return f"{key} was {then.get(key)!r}, is {now.get(key)!r}"
+    a, b = now.get("scaler"), then.get("scaler")
+    if (a is None) != (b is None):
+        return "its scaling"
+    if a is not None and not all(np.allclose(a[k], b[k], rtol=1e-5, atol=1e-6) for k in ("mean", "std")):
+        return "the features' mean or spread"
+    return ""
+
+
+def trained_model(run_dir: Path, rows: bool = True) -> tuple[Sequential, Spec, data.Dataset]:
+    """`rebuild_model`, refusing a run whose weights are not finite (it diverged): nothing to predict with."""
+    model, spec, dataset = rebuild_model(run_dir, rows)
+    with np.errstate(all="ignore"):
+        finite = model.weights_finite()
+    if not finite:
+        raise runs.RunError(f"{run_dir}: the run's weights are not finite (training diverged) — train it again "
+                            "with a smaller learning rate (actcli train SPEC --lr ...)")
     return model, spec, dataset
 
 

@@ -625,7 +625,7 @@ def test_compare_on_a_regression_task_reports_the_test_mse(cli, tiny_spec):
     result = cli("compare", "--spec", spec, "--activations", "relu", "--epochs", "2", "--seeds", "1",
                  "--out", "cmp", "--jobs", "1")
     ok(result)
-    assert re.match(r"\[1/1\] relu seed 0: test MSE \d+\.\d{4}$", result.stdout.splitlines()[0])
+    assert re.match(r"\[1/1\] relu seed 0: test MSE \d+\.\d{4}, MAE \d+\.\d{4}$", result.stdout.splitlines()[0])
 
 
 def test_h_is_help_and_options_show_their_choices(cli):

@@ -186,11 +186,31 @@ def test_every_narration_key_used_in_code_exists():
 
     from actcli.report import tables
 
-    source = inspect.getsource(narrate) + inspect.getsource(tables)
-    used = set(re.findall(r'"((?:compare|gradient|caption|title)\.[a-z_]+)"', source))
+    key = r'"((?:compare|gradient|caption|title)\.[a-z_]+)"'
+    used = set(re.findall(key, inspect.getsource(narrate)))
+    used |= set(re.findall(r'text\("narrate", ' + key, inspect.getsource(tables)))  # tables' own are _t(...)
     used |= {f"gradient.{s}" for s in ORDER} | {f"gradient.state.{s}" for s in ORDER}
     en = _flatten(load("narrate", "en"))
     assert used and used <= set(en)
+
+
+def test_every_table_word_used_in_code_exists():
+    import inspect
+    import re
+
+    from actcli.cli import study
+    from actcli.report import tables
+
+    literal = set(re.findall(r'_t\("([a-z_.]+)"', inspect.getsource(tables)))
+    literal |= set(re.findall(r'_words\("([a-z_.]+)"', inspect.getsource(study)))
+    templated = {("run", k) for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "test_mse",
+                                      "test_mae")}
+    templated |= {("status", s) for s in tables.STATUS_STYLE}
+    templated |= {("layers", h) for h in ("layer", "name", "units", "activation", "at_init", "at_end", "dead",
+                                          "saturated")}
+    en = _flatten(load("tables", "en"))
+    assert len(literal) > 20 and literal <= set(en)
+    assert {f"{a}.{b}" for a, b in templated} <= set(en)
 
 
 def test_narration_files_are_plain_yaml_in_every_language():

@@ -1001,7 +1001,8 @@ def test_train_force_replaces_the_old_run_whole_and_keeps_other_files(cli, tiny_
     second = cli("train", spec, "--out", "run", "--quiet", "--no-plots", "--force")
     assert second.exit_code == 0, second.output
     names = {p.name for p in Path("run").iterdir()}
-    assert names == {"spec.yaml", "history.csv", "probes.json", "weights.npz", "metrics.json", "notes.txt"}
+    assert names == {"spec.yaml", "data.json", "history.csv", "probes.json", "weights.npz", "metrics.json",
+                     "notes.txt"}
     assert json.loads((Path("run") / "metrics.json").read_text())["name"] == "other"
     assert (Path("run") / "notes.txt").read_text() == "mine"
 

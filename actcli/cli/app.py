@@ -277,7 +277,7 @@ def _writable_file(path: Path, force: bool, example: str = "spec.yaml") -> None:
 
 
 # what `train` writes into a run folder (lab.save_run), pictures in any format
-RUN_FILES = ("spec.yaml", "history.csv", "probes.json", "weights.npz", "metrics.json",
+RUN_FILES = ("spec.yaml", "data.json", "history.csv", "probes.json", "weights.npz", "metrics.json",
              *(f"{stem}.{fmt}" for stem in ("loss", "decision_boundary") for fmt in FORMATS))
 
 

@@ -40,7 +40,8 @@ def train(
     lr: Annotated[Optional[float], typer.Option(help="Override the optimizer's learning_rate.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Override training.seed (weights, shuffling).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Run folder (default: runs/NAME-TIMESTAMP/).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the results table.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the results table (and the spec's "
+                                                              "warnings, on stderr).")] = False,
     as_json: JsonOpt = False,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Do not draw loss.png and "
                                                               "decision_boundary.png.")] = False,
@@ -67,7 +68,7 @@ def train(
     dataset = lab.load_data(sp, base_dir)
     findings = _lint(sp, base_dir, lang, spec)
     lab.check_head(sp, dataset)
-    model = lab.build_model(sp, dataset.n_features)
+    model = lab.build_model(sp, dataset.n_features, dataset.kind)
     existed = out is not None and Path(out).exists()
     run_dir = runs.new_run_dir(sp.name, out)
     console = _console()
@@ -196,11 +197,14 @@ def evaluate(
                        "default: the run's own test split.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Reload a run's weights and report loss and accuracy on its test data (or on --data).
+    """Reload a run's weights; report loss and accuracy (MAE for regression) on its test data or on --data.
 
     Example: actcli evaluate --run runs/moons-sigmoid-head-20260101-120000
     """
-    model, sp, dataset = _trained_model(run)
+    from actcli import lab
+
+    # its own test split is rebuilt from the training data; --data needs only data.json (features, scaling)
+    model, sp, dataset = lab.trained_model(run, rows=data is None)
     loss = model.loss.name
     if data is None:
         x, y, where = dataset.x_test, dataset.targets(loss, "test"), "its test split"
@@ -211,11 +215,11 @@ def evaluate(
     import numpy as np
 
     with np.errstate(all="ignore"):
-        res = model.evaluate(x, y, return_dict=True)
+        res = model.evaluate(x, y, return_dict=True)  # a regression model reports no accuracy
+        if dataset.kind == "regression":
+            res["mae"] = float(np.abs(model.predict(x) - y).mean())
     metrics = {k: (float(v) if math.isfinite(float(v)) else None) for k, v in res.items()}
     out = {"run_dir": str(run), "data": where, "samples": int(len(x)), **metrics}
-    if dataset.kind == "regression":
-        out.pop("accuracy", None)
     if as_json:
         _print_json(out)
         return
@@ -224,30 +228,14 @@ def evaluate(
     table = Table()
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for k in ("loss", "accuracy"):
+    for k in ("loss", "accuracy", "mae"):
         if k in out:
             v = out[k]
-            table.add_row(k, "not finite" if v is None else (f"{v:.4f}" if k == "loss" else f"{v:.1%}"))
+            table.add_row(k, "not finite" if v is None else (f"{v:.1%}" if k == "accuracy" else f"{v:.4f}"))
     table.add_row("samples", str(len(x)))
     console = _console()
     console.print(f"{sp.name} on {where}", markup=False, highlight=False)
     console.print(table)
-
-
-def _trained_model(run: Path):
-    """(model, spec, dataset) of a run folder; a run whose weights are not finite (diverged) is refused."""
-    from actcli import lab
-    from actcli.errors import RunError
-
-    model, sp, dataset = lab.rebuild_model(run)
-    import numpy as np
-
-    with np.errstate(all="ignore"):
-        finite = model.weights_finite()
-    if not finite:
-        raise RunError(f"{run}: the run's weights are not finite (training diverged) — train it again with a "
-                       "smaller learning rate (actcli train SPEC --lr ...)")
-    return model, sp, dataset
 
 
 def _csv_for_run(path: Path, sp, dataset, need_target: bool):
@@ -276,11 +264,11 @@ def predict(
 
     Example: actcli predict new_points.csv --run runs/moons-sigmoid-head-20260101-120000 --out preds.csv
     """
-    from actcli import runs
+    from actcli import lab, runs
 
     if out is not None:
         _writable_file(out, force=True)
-    model, sp, dataset = _trained_model(run)
+    model, sp, dataset = lab.trained_model(run, rows=False)  # the run's data.json, not its training data
     x, _ = _csv_for_run(file, sp, dataset, need_target=False)
     import numpy as np
 

@@ -131,7 +131,7 @@ def _progress_line(i: int, total: int, run, lang: str) -> str:
     if run.status != "completed":
         state = _words(f"status.{run.status}", lang)
     elif run.kind == "regression":
-        state = _words("compare.mse_state", lang, mse=fmt_loss(run.test_loss))
+        state = _words("compare.mse_state", lang, mse=fmt_loss(run.test_loss), mae=fmt_loss(run.test_mae))
     else:
         state = _words("compare.accuracy_state", lang, acc=fmt_pct(run.test_accuracy))
     return _words("compare.progress", lang, i=i + 1, total=total, act=run.hidden_activation,

@@ -188,7 +188,7 @@ class _Linter:
         if n_hidden < 2:
             return
         try:
-            model = lab.build_model(self.spec, ds.n_features)
+            model = lab.build_model(self.spec, ds.n_features, ds.kind)
         except (UserError, ValueError, TypeError):
             return  # the findings above already say why the model cannot be built as written
         loss = model.loss.name
