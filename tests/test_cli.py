@@ -635,3 +635,12 @@ def test_h_is_help_and_options_show_their_choices(cli):
     sub = cli("compare", "-h")
     ok(sub)
     assert "--lang en|ko" in sub.stdout and "--format png|svg|pdf" in sub.stdout
+
+
+def test_train_speaks_korean_in_its_tables_and_last_line(cli, tiny_spec):
+    result = cli("train", tiny_spec(), "--out", "run", "--no-plots", "--lang", "ko")
+    ok(result)
+    out = result.stdout
+    assert "훈련 손실" in out and "테스트 정확도" in out and "완료" in out and "층별 기울기" in out
+    assert out.rstrip().splitlines()[-1] == "실행 폴더: run"
+    assert "train loss" not in out and "run folder" not in out

@@ -95,15 +95,14 @@ def train(
         if not existed:
             _remove_if_empty(run_dir)
         raise
-    _report_run(result, console, err, quiet, as_json)
+    _report_run(result, console, err, quiet, as_json, lang)
     if result.status == "diverged":
         at = result.stopped_at or {}
-        _say(f"training diverged at epoch {at.get('epoch')}, step {at.get('step')}: the loss or the weights "
-             f"stopped being finite — try a smaller learning rate (e.g. --lr {_smaller_lr(sp):g}). "
-             f"History so far is in {run_dir}")
+        _say(_words("run.diverged", lang, epoch=at.get("epoch"), step=at.get("step"), lr=f"{_smaller_lr(sp):g}",
+                    path=run_dir))
         raise typer.Exit(1)
     if result.status == "interrupted":
-        _say(f"interrupted: what was finished is saved in {run_dir}")
+        _say(_words("run.interrupted", lang, path=run_dir))
         raise typer.Exit(130)
 
 
@@ -170,17 +169,23 @@ class _progress:
         return False
 
 
-def _report_run(result, console, err, quiet: bool, as_json: bool) -> None:
+def _report_run(result, console, err, quiet: bool, as_json: bool, lang: str = "en") -> None:
     if as_json:
         _print_json(result.metrics())
         return
     from actcli.report import tables
 
-    console.print(tables.run_results_table(result))
+    console.print(tables.run_results_table(result, lang))
     if result.probes is not None and not quiet:
-        console.print(tables.layer_gradients_table(result.probes))
+        console.print(tables.layer_gradients_table(result.probes, lang))
     if not quiet:
-        console.print(f"run folder: {result.run_dir}", markup=False, highlight=False)
+        console.print(_words("run.folder", lang, path=result.run_dir), markup=False, highlight=False)
+
+
+def _words(key: str, lang: str, **values) -> str:
+    from actcli.teach.texts import text  # here, not at import: `actcli --help` stays fast
+
+    return text("tables", key, lang, **values)
 
 
 # -- evaluate / predict / runs -------------------------------------------------------------------------------
