@@ -50,15 +50,17 @@ def _act_name(value: Any) -> str:
     return value if isinstance(value, str) else str(value.get("name", value.get("class_name", "?")))
 
 
-def net_description(spec: Spec) -> str:
+def net_description(spec: Spec, lang: str = "en") -> str:
     """The network in words, for a picture's title: 'relu hidden layers, sigmoid head', 'relu, tanh hidden
     layers, softmax head', or for one layer 'a single Dense layer (linear: a linear model)'."""
+    from .teach.texts import text
+
     names = [_act_name(lay["activation"]) for lay in spec.resolved()["model"]["layers"]]
     hidden, head = names[:-1], names[-1]
     if not hidden:
-        return "a single Dense layer " + ("(linear: a linear model)" if head == "linear" else f"({head})")
-    kinds = ", ".join(dict.fromkeys(hidden))
-    return f"{kinds} hidden layer{'s' if len(hidden) > 1 else ''}, {head} head"
+        return text("pictures", "net.single_linear" if head == "linear" else "net.single", lang, head=head)
+    return text("pictures", "net.hidden_one" if len(hidden) == 1 else "net.hidden_many", lang,
+                acts=", ".join(dict.fromkeys(hidden)), head=head)
 
 
 # -- building ----------------------------------------------------------------------------------------------
@@ -306,7 +308,7 @@ def history_rows(result: RunResult) -> tuple[list[str], list[list[Any]]]:
 
 
 def save_run(result: RunResult, art: RunArtifacts, run_dir: Path, plots: bool = True, fmt: str = "png",
-             jobs: int = 1) -> list[Path]:
+             jobs: int = 1, lang: str = "en") -> list[Path]:
     """Write the run folder: spec.yaml, data.json (what new rows need: features, scaling, classes; see
     `Dataset.schema`), history.csv, metrics.json, probes.json, weights.npz, pictures (drawn in `jobs` processes at
     once, see `draw_run`).
@@ -324,22 +326,26 @@ def save_run(result: RunResult, art: RunArtifacts, run_dir: Path, plots: bool = 
         files.append(runs.write_json(run_dir / "probes.json", result.probes.to_dict()))
     files.append(runs.write_weights(run_dir / "weights.npz", art.model.get_weights()))
     if plots:
-        files.extend(draw_run(result, art, run_dir, fmt, jobs))
+        files.extend(draw_run(result, art, run_dir, fmt, jobs, lang))
     result.provenance["finished"] = runs.now_iso()
     files.append(runs.write_json(run_dir / "metrics.json", result.metrics()))
     return files
 
 
-def draw_run(result: RunResult, art: RunArtifacts, run_dir: Path, fmt: str = "png", jobs: int = 1) -> list[Path]:
+def draw_run(result: RunResult, art: RunArtifacts, run_dir: Path, fmt: str = "png", jobs: int = 1,
+             lang: str = "en") -> list[Path]:
     """loss.png and, for a 2-D classification task, decision_boundary.png. With `jobs` > 1 they are drawn in two
     processes that each import matplotlib (this one only computes the model's probabilities on the grid): for a
-    single training, ~0.1 s sooner than importing it here and drawing both in turn."""
+    single training, ~0.1 s sooner than importing it here and drawing both in turn. `lang`: the pictures'
+    language, as `plots.picture_lang` allows it (the caller decides: Korean needs a Hangul font)."""
     from .report import plots
     from .sweep import draw_all
+    from .teach.texts import text
 
     calls = []
     if result.history.get("loss"):
-        calls.append((plots.plot_history, (result, run_dir / f"loss.{fmt}", net_description(art.spec))))
+        calls.append((plots.plot_history, (result, run_dir / f"loss.{fmt}", net_description(art.spec, lang),
+                                           lang)))
     ds = art.dataset
     if ds.n_features == 2 and ds.kind != "regression" and art.model.weights_finite():
         xx, yy, points = data.grid_2d(ds, steps=150)
@@ -348,10 +354,10 @@ def draw_run(result: RunResult, art: RunArtifacts, run_dir: Path, fmt: str = "pn
         prob = prob.reshape(xx.shape + (prob.shape[1],))
         if prob.shape[-1] == 1:
             prob = prob[..., 0]
-        over = "the predicted probability" if prob.ndim == 2 else "the predicted class"
-        title = f"{result.name}: test points over {over}"
+        title = text("pictures", "boundary.title_probability" if prob.ndim == 2 else "boundary.title_class", lang,
+                     name=result.name)
         calls.append((plots.plot_decision_boundary, (xx, yy, prob, ds.x_test, ds.y_test, title,
-                                                     run_dir / f"decision_boundary.{fmt}")))
+                                                     run_dir / f"decision_boundary.{fmt}", lang)))
     return [Path(f) for f in draw_all(calls, jobs, preload=False)]
 
 

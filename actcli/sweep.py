@@ -71,7 +71,8 @@ def _train_job(job: dict) -> dict | None:
     spec = spec_from_dict(job["spec"], source=job["source"])
     result, art = lab.train_run(spec, base_dir=job["base_dir"], stop=stop)
     if job.get("run_dir"):
-        lab.save_run(result, art, Path(job["run_dir"]), plots=job.get("plots", True), fmt=job.get("fmt", "png"))
+        lab.save_run(result, art, Path(job["run_dir"]), plots=job.get("plots", True), fmt=job.get("fmt", "png"),
+                     lang=job.get("lang", "en"))
     if job.get("summary_only") and result.probes is not None:
         result.probes = _summary_probes(result.probes)
     return result.to_dict()
@@ -250,8 +251,9 @@ def compare(base: Spec, activations: list[str], seeds: int = 3, depth: int | Non
             width: int | None = None, epochs: int | None = None, target: float = 0.9, init_mode: str = "auto",
             jobs: int = 1, out: Path | None = None, base_dir: Path | None = None, fmt: str = "png",
             stop: threading.Event | None = None,
-            on_done: Callable[[int, int, RunResult], None] | None = None) -> Comparison:
-    """Train `base` once per hidden activation and seed; each run's folder goes under `out/runs/`."""
+            on_done: Callable[[int, int, RunResult], None] | None = None, lang: str = "en") -> Comparison:
+    """Train `base` once per hidden activation and seed; each run's folder goes under `out/runs/` (its pictures
+    in `lang`, as `plots.picture_lang` allows)."""
     stop = stop or threading.Event()
     t0 = time.perf_counter()
     base_seed = base.training.seed
@@ -263,7 +265,8 @@ def compare(base: Spec, activations: list[str], seeds: int = 3, depth: int | Non
                             name=f"{base.name}-{act}-seed{base_seed + s}")
             variants.setdefault(act, spec)
             job = {"spec": spec.resolved(), "source": f"<{spec.name}>", "base_dir": base_dir,
-                   "run_dir": str(out / "runs" / spec.name) if out else None, "fmt": fmt, "summary_only": True}
+                   "run_dir": str(out / "runs" / spec.name) if out else None, "fmt": fmt, "summary_only": True,
+                   "lang": lang}
             jobs_list.append(job)
             keys.append(act)
     total = len(jobs_list)

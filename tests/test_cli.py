@@ -644,3 +644,17 @@ def test_train_speaks_korean_in_its_tables_and_last_line(cli, tiny_spec):
     assert "훈련 손실" in out and "테스트 정확도" in out and "완료" in out and "층별 기울기" in out
     assert out.rstrip().splitlines()[-1] == "실행 폴더: run"
     assert "train loss" not in out and "run folder" not in out
+
+
+def test_korean_without_a_hangul_font_says_why_the_pictures_are_english(cli, tiny_spec, monkeypatch):
+    from actcli.report import plots
+
+    monkeypatch.setattr(plots, "hangul_font", lambda: None)
+    result = cli("compare", "--spec", tiny_spec(), "--activations", "relu", "--epochs", "1", "--seeds", "1",
+                 "--out", "cmp", "--lang", "ko", "--jobs", "1")
+    ok(result)
+    assert "그림은 영어로 그렸습니다" in result.stderr and "fonts-nanum" in result.stderr
+    english = cli("compare", "--spec", tiny_spec(), "--activations", "relu", "--epochs", "1", "--seeds", "1",
+                  "--out", "cmp2", "--jobs", "1")
+    ok(english)
+    assert english.stderr == ""

@@ -598,3 +598,88 @@ def test_english_tables_keep_their_words():
     assert "interrupted (epoch 2, step 1)" in out and "test accuracy" in out
     run.hidden_activation = "-"
     assert "a linear model" in render(tables.run_results_table(run))
+
+
+# ------------------------------------------------------------------------------------------ Korean pictures
+
+
+def test_pictures_are_korean_only_with_a_hangul_font(monkeypatch):
+    monkeypatch.setattr(plots, "hangul_font", lambda: None)
+    assert plots.picture_lang("ko") == "en" and plots.picture_lang("en") == "en"
+    monkeypatch.setattr(plots, "hangul_font", lambda: "NanumGothic")
+    assert plots.picture_lang("ko") == "ko" and plots.picture_lang(None) == "en"
+
+
+@pytest.fixture
+def korean_font(monkeypatch):
+    """Pretend matplotlib's own font has Hangul: the Korean words are set (their glyphs would be missing)."""
+    import warnings
+
+    monkeypatch.setattr(plots, "hangul_font", lambda: "DejaVu Sans")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Glyph ... missing from font(s) DejaVu Sans"
+        yield
+
+
+def _all_text(fig) -> str:
+    parts = [fig._suptitle.get_text() if fig._suptitle else ""]
+    for ax in fig.axes:
+        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *(t.get_text() for t in ax.texts)]
+        legend = ax.get_legend()
+        if legend is not None:
+            parts += [t.get_text() for t in legend.get_texts()]
+    for legend in fig.legends:
+        parts += [t.get_text() for t in legend.get_texts()] + [legend.get_title().get_text()]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name, words", [
+    ("history", ["훈련 기록", "에포크별 손실", "에포크별 정확도", "훈련", "테스트"]),
+    ("compare", ["활성화 함수 비교", "은닉층 6개", "에포크별 훈련 손실", "테스트 정확도", "목표 90%"]),
+    ("compare_gradients", ["기울기가 첫 은닉층까지", "소실 구간", "초기화 때", "훈련이 끝났을 때"]),
+    ("gradient_norms", ["훈련 중 각 층에 도달하는 기울기", "은닉 1", "출력층", "에포크 (0 = 초기화)"]),
+    ("gradient_init", ["초기화 때 각 층에 도달하는 기울기", "층 (입력 쪽 → 출력 쪽)", "‖δ‖"]),
+    ("gradient_hist", ["역전파된 기울기 δ", "초기화 때", "값의 비율"]),
+    ("activation_hist", ["활성화 값", "끝날 때"]),
+])
+def test_korean_pictures_say_it_in_korean(name, words, tmp_path, drawn, korean_font):
+    make = {"history": lambda p: plots.plot_history(make_run("relu"), p, lang="ko"),
+            "compare": lambda p: plots.plot_compare(make_comparison(), p, lang="ko"),
+            "compare_gradients": lambda p: plots.plot_compare_gradients(make_comparison(), p, lang="ko"),
+            "gradient_norms": lambda p: plots.plot_gradient_norms(make_study(), p, lang="ko"),
+            "gradient_init": lambda p: plots.plot_gradient_init(make_study(), p, lang="ko"),
+            "gradient_hist": lambda p: plots.plot_gradient_hist(make_study(), p, lang="ko"),
+            "activation_hist": lambda p: plots.plot_activation_hist(make_study(), p, lang="ko")}[name]
+    _check_png(make(tmp_path / f"{name}.png"), min_bytes=5_000)
+    said = _all_text(drawn[-1])
+    for word in words:
+        assert word in said, (word, said)
+    assert "$" not in said.replace("$\\|\\delta\\|$", "")  # no mathtext beside Hangul: it would lose the Hangul
+
+
+def test_without_a_hangul_font_korean_pictures_are_english(tmp_path, drawn, monkeypatch):
+    monkeypatch.setattr(plots, "hangul_font", lambda: None)
+    plots.plot_compare(make_comparison(), tmp_path / "c.png", lang="ko")
+    said = _all_text(drawn[-1])
+    assert "Activations compared" in said and "활성화" not in said
+
+
+def test_every_picture_word_used_in_code_exists():
+    import inspect
+
+    from actcli import lab
+    from actcli.teach.texts import load
+
+    def flat(node, prefix=""):
+        return {k2: v2 for k, v in node.items() for k2, v2 in
+                (flat(v, f"{prefix}{k}.").items() if isinstance(v, dict) else [(f"{prefix}{k}", v)])}
+
+    source = inspect.getsource(plots) + inspect.getsource(lab)
+    used = set(re.findall(r'w\(f?"([a-z_]+\.[a-z_]+)"', source))
+    used |= set(re.findall(r'w\(\'([a-z_]+\.[a-z_]+)\'', source))
+    used |= set(re.findall(r'"pictures", "([a-z_]+\.[a-z_]+)"', source))
+    used |= {f"history.{k}" for k in ("loss", "loss_mse", "accuracy", "mae", "loss_title", "loss_mse_title",
+                                      "accuracy_title", "mae_title", "train", "validation", "test")}
+    used |= {"hist.at_init", "hist.at_end", "hist.delta_what", "hist.delta_x", "hist.act_what", "hist.act_x"}
+    en = flat(load("pictures", "en"))
+    assert len(used) > 40 and used <= set(en), used - set(en)

@@ -11,7 +11,7 @@ import pytest
 from actcli.nn import activations
 from actcli.teach import texts
 
-MINE = ("activations", "explain", "check", "lessons", "starter", "tables")
+MINE = ("activations", "explain", "check", "lessons", "starter", "tables", "pictures")
 # values that are names, formulas or commands, identical in every language by design
 SAME_IN_EVERY_LANGUAGE = {"command"}
 HANGUL = re.compile("[\uac00-\ud7a3]")

@@ -223,6 +223,20 @@ def _load_spec(path: Path | None, default=None):
     return specmod.load_spec(path), Path(path).resolve().parent
 
 
+def _picture_lang(lang: str) -> str:
+    """The pictures' language: Korean needs an installed font with Hangul; without one, English and a line on
+    stderr saying how to get Korean pictures. (Only `lang="ko"` looks at the fonts, importing matplotlib's.)"""
+    if lang != "ko":
+        return "en"
+    from actcli.report import plots
+    from actcli.teach.texts import text
+
+    if plots.picture_lang(lang) == "ko":
+        return "ko"
+    _say(text("pictures", "no_font", lang))
+    return "en"
+
+
 def _print_json(data: Any) -> None:
     from actcli import runs
 

@@ -22,6 +22,7 @@ from .app import (
     _lang,
     _load_spec,
     _need,
+    _picture_lang,
     _print_json,
     _say,
     _writable_file,
@@ -88,7 +89,8 @@ def train(
             result, art = lab.train_run(sp, base_dir, progress=progress, stop=intr.event, dataset=dataset,
                                         model=model)
             # the pictures in parallel processes, on a machine with two cores or more
-            written = lab.save_run(result, art, run_dir, plots=not no_plots, jobs=sweep.cpu_cores())
+            written = lab.save_run(result, art, run_dir, plots=not no_plots, jobs=sweep.cpu_cores(),
+                                   lang=_picture_lang(lang) if not no_plots else "en")
         for stale in set(replaced) - set(written):  # the replaced run's files the new one did not rewrite
             stale.unlink(missing_ok=True)
     except BaseException:

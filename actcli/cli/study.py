@@ -23,6 +23,7 @@ from .app import (
     _lang,
     _load_spec,
     _need,
+    _picture_lang,
     _print_json,
     app,
 )
@@ -90,6 +91,7 @@ def compare(
     for act in acts:
         lab.vary(base, act, init, depth, width, epochs)
     folder = _study_out(out, "compare")
+    drawn_in = _picture_lang(lang)
     console = _console()
     show = not as_json
 
@@ -100,8 +102,8 @@ def compare(
     with _Interrupt() as intr:
         cmp = sweep.compare(base, acts, seeds=seeds, depth=depth, width=width, epochs=epochs, target=target,
                             init_mode=init, jobs=jobs, out=folder, base_dir=base_dir, fmt=fmt,
-                            stop=intr.event, on_done=done)
-    files = _save_comparison(cmp, folder, fmt, jobs)
+                            stop=intr.event, on_done=done, lang=drawn_in)
+    files = _save_comparison(cmp, folder, fmt, jobs, drawn_in)
     if as_json:
         _print_json({"results": cmp.to_dict(with_runs=False)["results"], "files": [str(f) for f in files],
                      "out": str(folder)})
@@ -165,7 +167,7 @@ def _with_task(base, task: str):
     return spec_from_dict(d, source=f"<--task {task}>")
 
 
-def _save_comparison(cmp, folder: Path, fmt: str, jobs: int = 1) -> list[Path]:
+def _save_comparison(cmp, folder: Path, fmt: str, jobs: int = 1, lang: str = "en") -> list[Path]:
     import dataclasses
 
     from actcli import runs, sweep
@@ -185,8 +187,8 @@ def _save_comparison(cmp, folder: Path, fmt: str, jobs: int = 1) -> list[Path]:
                     r["run_dir"] = os.path.relpath(r["run_dir"], folder)
         text["json"] = runs.dumps_json(data) + "\n"
 
-    files = [Path(f) for f in sweep.draw_all([(plots.plot_compare, (cmp, pictures[0])),
-                                              (plots.plot_compare_gradients, (cmp, pictures[1]))], jobs,
+    files = [Path(f) for f in sweep.draw_all([(plots.plot_compare, (cmp, pictures[0], lang)),
+                                              (plots.plot_compare_gradients, (cmp, pictures[1], lang))], jobs,
                                              meanwhile=encode)]
     header = [f.name for f in dataclasses.fields(ActivationSummary)]
     rows = [[getattr(r, k) for k in header] for r in cmp.results]
@@ -268,7 +270,7 @@ def plot_gradients(
         with _Interrupt() as intr:
             study = sweep.gradient_study(base, acts, depth=depth, width=width, epochs=epochs, init_mode=init,
                                          jobs=jobs, out=folder, base_dir=base_dir, stop=intr.event)
-    files = _save_study(study, folder, fmt, jobs)
+    files = _save_study(study, folder, fmt, jobs, _picture_lang(lang))
     if as_json:
         _print_json({"activations": study.layers_json(), "files": [str(f) for f in files],
                      "out": str(folder)})
@@ -284,14 +286,14 @@ def plot_gradients(
                   highlight=False)
 
 
-def _save_study(study, folder: Path, fmt: str, jobs: int = 1) -> list[Path]:
+def _save_study(study, folder: Path, fmt: str, jobs: int = 1, lang: str = "en") -> list[Path]:
     from actcli import runs, sweep
     from actcli.report import plots
 
-    calls = [(plots.plot_gradient_norms, (study, folder / f"gradient_norms.{fmt}")),
-             (plots.plot_gradient_init, (study, folder / f"gradient_init.{fmt}")),
-             (plots.plot_gradient_hist, (study, folder / f"gradient_hist.{fmt}")),
-             (plots.plot_activation_hist, (study, folder / f"activation_hist.{fmt}"))]
+    calls = [(plots.plot_gradient_norms, (study, folder / f"gradient_norms.{fmt}", lang)),
+             (plots.plot_gradient_init, (study, folder / f"gradient_init.{fmt}", lang)),
+             (plots.plot_gradient_hist, (study, folder / f"gradient_hist.{fmt}", lang)),
+             (plots.plot_activation_hist, (study, folder / f"activation_hist.{fmt}", lang))]
     files = [Path(f) for f in sweep.draw_all(calls, jobs)]
     study.files = [Path(f).name for f in files]  # relative to gradients.json's folder
     files.append(runs.write_json(folder / "gradients.json", study.to_dict()))

@@ -19,6 +19,7 @@ from .app import (
     _guard,
     _lang,
     _load_spec,
+    _picture_lang,
     _print_json,
     _writable_file,
     app,
@@ -73,7 +74,8 @@ def explain(
         runs.prepare_dir(out)
         path = Path(out) / f"{expl.name}.{fmt}"
         files.append(Path(plots.plot_activation_function(expl.name, expl.x, expl.y, expl.dy, path,
-                                                          expl.picture_title, worked=expl.worked)))
+                                                          expl.picture_title, worked=expl.worked,
+                                                          lang=_picture_lang(lang))))
     if as_json:
         _print_json({**expl.to_dict(), "files": [str(f) for f in files]})
         return

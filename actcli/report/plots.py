@@ -1,13 +1,15 @@
 """matplotlib figures a teacher can project: training curves, decision boundaries, gradient pictures.
 
 Each function takes results and a path (png, svg or pdf by its suffix), writes the file atomically, closes the
-figure and returns the path. matplotlib is imported inside (Agg backend) so the CLI starts fast; text in the
-pictures is English only (the default font has no Hangul). Nothing here trains or recomputes results.
+figure and returns the path. matplotlib is imported inside (Agg backend) so the CLI starts fast. `lang="ko"` draws
+the words in Korean (texts/*/pictures.yaml) when a font with Hangul is installed (`hangul_font`), else in English
+(matplotlib's own font has no Hangul). Nothing here trains or recomputes results.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 from collections.abc import Iterator, Sequence
@@ -18,6 +20,7 @@ import numpy as np
 from actcli.errors import UserError
 from actcli.results import Comparison, GradientStudy, LayerStats, ProbeRecord, RunResult
 from actcli.teach.narrate import fmt_ratio as _fmt_ratio
+from actcli.teach.texts import text
 
 FORMATS = ("png", "svg", "pdf")
 # Okabe–Ito, reordered so the pale yellow comes last (it is hard to see as a line on white)
@@ -33,6 +36,7 @@ LINE_STYLES = ["-", "--", "-.", ":"]
 MOMENT_COLOURS = {"init": "#C8C8C8", "end": "#505050"}
 SPLIT_COLOURS = {"train": "#0072B2", "validation": "#E69F00", "test": "#009E73"}
 SPLIT_STYLES = {"train": "-", "validation": "--", "test": ":"}
+SPLIT_STATUS = ("completed", "diverged", "interrupted")
 STYLE = {
     "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 10,
     "figure.titlesize": 14,
@@ -41,6 +45,57 @@ STYLE = {
     "savefig.dpi": 150,
 }
 DELTA = r"$\|\delta\|$"
+# fonts with Hangul, most common first: Linux (fonts-nanum, fonts-noto-cjk), Windows, macOS
+KOREAN_FONTS = ("NanumGothic", "NanumBarunGothic", "Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic",
+                "Apple SD Gothic Neo", "AppleGothic", "UnDotum", "Baekmuk Gulim")
+
+
+# their files' names, lower-cased, for fonts installed after matplotlib listed the fonts (its list is cached)
+KOREAN_FONT_FILES = ("nanumgothic", "nanumbarungothic", "notosanscjk", "notosanskr", "malgun", "applesdgothicneo",
+                     "applegothic", "undotum", "baekmuk")
+
+
+@functools.cache
+def hangul_font() -> str | None:
+    """The name of an installed font that has Hangul (from KOREAN_FONTS), or None. matplotlib's font list is
+    cached on disk when it first runs, so a font installed later is looked for among the system's font files
+    and added for this process."""
+    from matplotlib import font_manager
+
+    def known() -> str | None:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in KOREAN_FONTS if name in installed), None)
+
+    if known() is None:
+        try:
+            files = font_manager.findSystemFonts()
+        except Exception:  # no fontconfig, an unreadable folder: no Korean pictures, not a failure
+            files = []
+        for path in sorted(files):
+            if Path(path).name.lower().startswith(KOREAN_FONT_FILES):
+                with contextlib.suppress(Exception):  # a damaged font file is skipped
+                    font_manager.fontManager.addfont(path)
+    return known()
+
+
+def picture_lang(lang: str | None) -> str:
+    """The language the pictures can be drawn in: Korean only with a Hangul font, else English."""
+    return "ko" if lang == "ko" and hangul_font() else "en"
+
+
+def _words(lang: str):
+    """`w(key, **values)`: a picture's words in `lang` (texts/*/pictures.yaml)."""
+    return lambda key, **values: text("pictures", key, lang, **values)
+
+
+def _delta(lang: str) -> str:
+    """‖δ‖ for an axis label: mathtext in English; plain characters in Korean, because a label with mathtext in
+    it is drawn all in one font, which would lose the Hangul around it."""
+    return DELTA if lang == "en" else "‖δ‖"
+
+
+def _layer_word(lang: str, hidden: int | None) -> str:
+    return text("tables", "layer.head", lang) if hidden is None else text("tables", "layer.hidden", lang, n=hidden)
 
 
 # ------------------------------------------------------------------------------------------- plumbing
@@ -63,12 +118,19 @@ def _format(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def _figure(path: str | os.PathLike, nrows: int = 1, ncols: int = 1, figsize=(10, 6), **kw) -> Iterator:
-    """Yield (fig, axes[row][col]); on a clean exit save to `path` atomically. Closes the figure anyway."""
+def _figure(path: str | os.PathLike, nrows: int = 1, ncols: int = 1, figsize=(10, 6), lang: str = "en",
+            **kw) -> Iterator:
+    """Yield (fig, axes[row][col]); on a clean exit save to `path` atomically. Closes the figure anyway.
+    `lang="ko"`: matplotlib's own font, and the Hangul font for what it lacks."""
     path = Path(path)
     fmt = _format(path)
     plt = _pyplot()
-    with plt.rc_context(STYLE):
+    style = dict(STYLE)
+    if lang == "ko" and hangul_font():
+        # matplotlib's own font first (Latin, Greek, the minus sign; the log axes' 10⁻⁴ are drawn in it, and they
+        # do not fall back), the Hangul font for the characters it lacks
+        style["font.family"] = ["DejaVu Sans", hangul_font()]
+    with plt.rc_context(style):
         fig, axes = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", squeeze=False, **kw)
         try:
             yield fig, axes
@@ -184,12 +246,12 @@ def _integer_x(ax) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _layer_names(rec: ProbeRecord) -> list[str]:
+def _layer_names(rec: ProbeRecord, lang: str = "en") -> list[str]:
     """'hidden 1' … 'hidden n', 'head' (the head is the layer that is not hidden)."""
     names, k = [], 0
     for info in rec.layers:
         k += info.hidden
-        names.append(f"hidden {k}" if info.hidden else "head")
+        names.append(_layer_word(lang, k if info.hidden else None))
     return names
 
 
@@ -210,89 +272,96 @@ def _panel_grid(k: int) -> tuple[int, int]:
 
 # ------------------------------------------------------------------------------------------- one run
 
-def history_title(run: RunResult, net: str | None = None) -> str:
+def history_title(run: RunResult, net: str | None = None, lang: str = "en") -> str:
     """loss.png's title: what trained (`net`, e.g. 'relu hidden layers, sigmoid head', else the hidden
     activation, or 'a linear model' without hidden layers), on which task, under which run name."""
-    what = net or (f"{run.hidden_activation} hidden layers" if run.hidden_activation not in ("", "-")
-                   else "a linear model (no hidden layer)")
-    return f"Training history: {what} on {run.task} ({run.name})"
+    w = _words(lang)
+    what = net or (w("net.hidden_only", act=run.hidden_activation) if run.hidden_activation not in ("", "-")
+                   else w("net.linear"))
+    return w("history.title", what=what, task=run.task, name=run.name)
 
 
-def plot_history(run: RunResult, path, net: str | None = None) -> Path:
+def plot_history(run: RunResult, path, net: str | None = None, lang: str = "en") -> Path:
     """loss.png: the loss (train, validation, test) and accuracy panels over epochs (MAE for regression).
     `net` describes the network for the title (see `history_title`)."""
+    lang = picture_lang(lang)
+    w = _words(lang)
     h = run.history
     metric = "mae" if run.kind == "regression" else "accuracy"
     splits = (("train", ""), ("validation", "val_"), ("test", "test_"))
     has_metric = any(f"{p}{metric}" in h for _, p in splits)
     size = (10, 5.5) if has_metric else (8, 5.5)
-    with _figure(path, 1, 2 if has_metric else 1, figsize=size) as (fig, axes):
-        fig.suptitle(history_title(run, net))
-        panels = [("loss", "loss" + (" (MSE)" if run.kind == "regression" else ""))]
+    with _figure(path, 1, 2 if has_metric else 1, figsize=size, lang=lang) as (fig, axes):
+        fig.suptitle(history_title(run, net, lang))
+        loss = "loss_mse" if run.kind == "regression" else "loss"
+        panels = [("loss", w(f"history.{loss}"), w(f"history.{loss}_title"))]
         if has_metric:
-            panels.append((metric, "accuracy" if metric == "accuracy" else "mean absolute error (MAE)"))
-        for ax, (key, label) in zip(axes[0], panels, strict=True):
+            panels.append((metric, w(f"history.{metric}"), w(f"history.{metric}_title")))
+        for ax, (key, label, title) in zip(axes[0], panels, strict=True):
             everything = []
             for split, prefix in splits:
                 values = _series(h.get(f"{prefix}{key}"))
                 if not values.size:
                     continue
                 epochs = np.arange(1, values.size + 1)
-                ax.plot(epochs, values, SPLIT_STYLES[split], color=SPLIT_COLOURS[split], label=split,
+                ax.plot(epochs, values, SPLIT_STYLES[split], color=SPLIT_COLOURS[split], label=w(f"history.{split}"),
                         marker="o" if values.size <= 30 else None, markersize=4)
                 everything.extend(values)
-            ax.set_title(label[0].upper() + label[1:] + " per epoch")
-            ax.set_xlabel("epoch")
+            ax.set_title(title)
+            ax.set_xlabel(w("history.epoch"))
             _integer_x(ax)
             if key == "accuracy":
                 ax.set_ylabel(label)
                 _percent_axis(ax)
                 ax.set_ylim(*accuracy_limits(everything))
             else:
-                ax.set_ylabel(label + (" (log scale)" if _log_if_wide(ax, everything) else ""))
+                ax.set_ylabel(w("history.log", label=label) if _log_if_wide(ax, everything) else label)
             if run.status != "completed" and run.stopped_at:
+                status = text("tables", f"status.{run.status}", lang) if run.status in SPLIT_STATUS else run.status
                 ax.axvline(run.stopped_at.get("epoch", 0), color="#D55E00", ls="--", lw=1.5,
-                           label=f"{run.status} (epoch {run.stopped_at.get('epoch')})")
+                           label=w("history.stopped", status=status, epoch=run.stopped_at.get("epoch")))
             if ax.get_legend_handles_labels()[0]:
                 ax.legend()
     return Path(path)
 
 
-def plot_activation_function(name: str, x, y, dy, path, title: str, worked=None) -> Path:
+def plot_activation_function(name: str, x, y, dy, path, title: str, worked=None, lang: str = "en") -> Path:
     """The activation f(x) and its derivative f'(x) on one axis (for `explain`). With `worked` (softmax's
     `WorkedSoftmax`), a second panel shows what the curve cannot: ten logits through softmax (one distribution,
     summing to 1) next to ten independent sigmoids, and the curve is labelled as the two-logit case it is."""
+    lang = picture_lang(lang)
+    w = _words(lang)
     with _figure(path, 1, 2 if worked is not None else 1,
-                 figsize=(14, 6) if worked is not None else (10, 6)) as (fig, axes):
+                 figsize=(14, 6) if worked is not None else (10, 6), lang=lang) as (fig, axes):
         ax = axes[0][0]
         ax.axhline(0, color="0.6", lw=0.8)
         ax.axvline(0, color="0.6", lw=0.8)
         if worked is not None:
-            ax.plot(x, y, color="#0072B2", label=f"{name}([x, 0]), first entry (= sigmoid(x))")
-            ax.plot(x, dy, "--", color="#D55E00", label="its derivative with respect to x")
-            ax.set_title("Two logits [x, 0]: softmax is sigmoid")
-            ax.set_xlabel("x, the first of two logits [x, 0]")
-            ax.set_ylabel("value")
+            ax.plot(x, y, color="#0072B2", label=w("explain.two_curve", name=name))
+            ax.plot(x, dy, "--", color="#D55E00", label=w("explain.two_derivative"))
+            ax.set_title(w("explain.two_title"))
+            ax.set_xlabel(w("explain.two_x"))
+            ax.set_ylabel(w("explain.value"))
         else:
             ax.plot(x, y, color="#0072B2", label=f"{name}(x)")
-            ax.plot(x, dy, "--", color="#D55E00", label=f"derivative {name}'(x)")
+            ax.plot(x, dy, "--", color="#D55E00", label=w("explain.derivative", name=name))
             ax.set_title(title)
-            ax.set_xlabel("input x (pre-activation)")
-            ax.set_ylabel(f"{name}(x) and {name}'(x)")
+            ax.set_xlabel(w("explain.x"))
+            ax.set_ylabel(w("explain.y", name=name))
         ax.legend()
         if worked is not None:
             fig.suptitle(title)
-            _plot_worked_softmax(axes[0][1], worked)
+            _plot_worked_softmax(axes[0][1], worked, w)
     return Path(path)
 
 
-def _plot_worked_softmax(ax, worked) -> None:
+def _plot_worked_softmax(ax, worked, w) -> None:
     k = np.arange(len(worked.logits10))
     width = 0.4
     soft = ax.bar(k - width / 2, worked.softmax10, width, color="#0072B2", edgecolor="black", linewidth=0.4,
-                  label=f"softmax: one distribution, sums to {worked.softmax10_total:.2f}")
+                  label=w("explain.softmax_bars", total=f"{worked.softmax10_total:.2f}"))
     ax.bar(k + width / 2, worked.sigmoid10, width, color="#D55E00", edgecolor="black", linewidth=0.4,
-           label=f"sigmoid of each logit alone: sums to {worked.sigmoid10_total:.2f}")
+           label=w("explain.sigmoid_bars", total=f"{worked.sigmoid10_total:.2f}"))
     best = int(np.argmax(worked.softmax10))
     ax.annotate(f"{worked.softmax10[best]:.2f}", (soft[best].get_x() + soft[best].get_width() / 2,
                                                   worked.softmax10[best]),
@@ -300,9 +369,9 @@ def _plot_worked_softmax(ax, worked) -> None:
     ax.set_xticks(k, [f"{v:g}" for v in worked.logits10])
     ax.grid(axis="x", visible=False)
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel("logit (the head's raw output) of each of 10 classes")
-    ax.set_ylabel("probability")
-    ax.set_title("Ten classes: softmax shares one unit of probability")
+    ax.set_xlabel(w("explain.ten_x"))
+    ax.set_ylabel(w("explain.probability"))
+    ax.set_title(w("explain.ten_title"))
     ax.legend(loc="upper right")
 
 
@@ -315,47 +384,51 @@ def _labels(y) -> np.ndarray:
     return y.reshape(-1)
 
 
-def _scatter_classes(ax, x, labels) -> None:
+def _scatter_classes(ax, x, labels, w) -> None:
     markers = "os^DvP*X"
     size = 28 if len(labels) <= 400 else 14  # a thousand big markers hide the shape of the task
     for j, cls in enumerate(np.unique(labels)):
         m = labels == cls
         ax.scatter(x[m, 0], x[m, 1], s=size, color=PALETTE[j % len(PALETTE)],
                    marker=markers[j % len(markers)], edgecolors="black", linewidths=0.6,
-                   label=f"class {cls:g}", zorder=3)
+                   label=w("points.class", c=f"{cls:g}"), zorder=3)
 
 
-def plot_dataset(x, y, title: str, path) -> Path:
+def plot_dataset(x, y, title: str, path, lang: str = "en") -> Path:
     """A 2-D task: its points coloured by class (by value, with a colour bar, for a regression target)."""
+    lang = picture_lang(lang)
+    w = _words(lang)
     x = np.asarray(x, dtype=float)
     labels = _labels(y)
-    with _figure(path, figsize=(8, 6.5)) as (fig, axes):
+    with _figure(path, figsize=(8, 6.5), lang=lang) as (fig, axes):
         ax = axes[0][0]
         continuous = labels.dtype.kind == "f" and (np.unique(labels).size > 20 or
                                                    not np.allclose(labels, np.round(labels)))
         if continuous:
             points = ax.scatter(x[:, 0], x[:, 1], c=labels, cmap="viridis", s=28, edgecolors="black",
                                 linewidths=0.4)
-            fig.colorbar(points, ax=ax, label="target value")
+            fig.colorbar(points, ax=ax, label=w("points.target"))
         else:
-            _scatter_classes(ax, x, labels.astype(int) if labels.dtype.kind == "f" else labels)
+            _scatter_classes(ax, x, labels.astype(int) if labels.dtype.kind == "f" else labels, w)
             fig.legend(loc="outside right center")  # beside the points, never over them
         ax.set_title(title)
-        ax.set_xlabel("$x_1$ (first input feature)")
-        ax.set_ylabel("$x_2$ (second input feature)")
+        ax.set_xlabel(w("points.x1"))
+        ax.set_ylabel(w("points.x2"))
         ax.set_aspect("equal", adjustable="datalim")
     return Path(path)
 
 
-def plot_decision_boundary(xx, yy, prob, x_test, y_test, title: str, path) -> Path:
+def plot_decision_boundary(xx, yy, prob, x_test, y_test, title: str, path, lang: str = "en") -> Path:
     """Like TF Playground: P(class 1) as a filled contour with the 0.5 line (or, for a multi-class `prob` of
     shape (gx, gy, k), the argmax class as regions), and the test points coloured by class, black edges."""
     from matplotlib.colors import LinearSegmentedColormap
 
+    lang = picture_lang(lang)
+    w = _words(lang)
     xx, yy, prob = np.asarray(xx, float), np.asarray(yy, float), np.asarray(prob, float)
     x_test = np.asarray(x_test, float)
     labels = _labels(y_test).astype(int)
-    with _figure(path, figsize=(9, 7)) as (fig, axes):
+    with _figure(path, figsize=(9, 7), lang=lang) as (fig, axes):
         ax = axes[0][0]
         if prob.ndim == 3 and prob.shape[-1] > 1:
             # class j wins where its margin p_j - max_{i≠j} p_i > 0; the margin's 0 line is the boundary
@@ -367,7 +440,7 @@ def plot_decision_boundary(xx, yy, prob, x_test, y_test, title: str, path) -> Pa
                                 alpha=0.3)
                 if margin.min() < 0 < margin.max():
                     ax.contour(xx, yy, margin, levels=[0.0], colors="black", linewidths=1.2)
-            caption = "shaded: the predicted class (argmax); lines: class boundaries"
+            caption = w("boundary.multi")
         else:
             p = prob.reshape(xx.shape)
             cmap = LinearSegmentedColormap.from_list("blue_white_vermillion",
@@ -375,55 +448,58 @@ def plot_decision_boundary(xx, yy, prob, x_test, y_test, title: str, path) -> Pa
             filled = ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 21), cmap=cmap, alpha=0.55)
             if p.min() < 0.5 < p.max():
                 ax.contour(xx, yy, p, levels=[0.5], colors="black", linewidths=2)
-            fig.colorbar(filled, ax=ax, label="predicted probability of class 1", ticks=np.linspace(0, 1, 6))
-            caption = boundary_caption(p)
-        _scatter_classes(ax, x_test, labels)
+            fig.colorbar(filled, ax=ax, label=w("boundary.colorbar"), ticks=np.linspace(0, 1, 6))
+            caption = boundary_caption(p, lang)
+        _scatter_classes(ax, x_test, labels, w)
         ax.set_title(f"{title}\n{caption}")
-        ax.set_xlabel("$x_1$ (first input feature)")
-        ax.set_ylabel("$x_2$ (second input feature)")
+        ax.set_xlabel(w("points.x1"))
+        ax.set_ylabel(w("points.x2"))
         ax.set_xlim(xx.min(), xx.max())
         ax.set_ylim(yy.min(), yy.max())
-        ax.legend(title="test points", loc="upper right", framealpha=0.9)
+        ax.legend(title=w("points.test_points"), loc="upper right", framealpha=0.9)
     return Path(path)
 
 
-def boundary_caption(p) -> str:
+def boundary_caption(p, lang: str = "en") -> str:
     """The decision boundary's caption for a grid of P(class 1): what the shading and the line show, or, when P
     never crosses 0.5, that there is no line and why (a net that learned nothing predicts ~0.5 everywhere)."""
+    w = _words(lang)
     p = np.asarray(p, dtype=float)
     p = p[np.isfinite(p)]
     if not p.size:
-        return "no finite prediction to shade"
+        return w("boundary.none")
     if p.min() > 0.5 or p.max() <= 0.5:  # class 1 means P > 0.5, as the accuracy counts it
-        side = "class 1" if p.min() > 0.5 else "class 0"
-        return (f"P(class 1) stays between {p.min():.2f} and {p.max():.2f}: every point is called {side}, "
-                f"no boundary learned")
-    return "shaded: predicted P(class 1); black line: P = 0.5 (the decision boundary)"
+        side = w("boundary.class1") if p.min() > 0.5 else w("boundary.class0")
+        return w("boundary.flat", lo=f"{p.min():.2f}", hi=f"{p.max():.2f}", side=side)
+    return w("boundary.line")
 
 
 # ------------------------------------------------------------------------------------------- compare
 
-def _compare_title(cmp: Comparison) -> str:
+def _compare_title(cmp: Comparison, lang: str = "en") -> str:
+    w = _words(lang)
     seeds = max((r.seeds for r in cmp.results), default=0)
-    return (f"{cmp.task}, {cmp.depth} hidden layers × {cmp.width} units, "
-            f"{seeds} seed{'s' if seeds != 1 else ''} per activation")
+    return w("compare.what", task=cmp.task, depth=cmp.depth, width=cmp.width,
+             seeds=w("compare.seed" if seeds == 1 else "compare.seeds", n=seeds))
 
 
-def plot_compare(cmp: Comparison, path) -> Path:
+def plot_compare(cmp: Comparison, path, lang: str = "en") -> Path:
     """compare.png: training loss and test accuracy (test MSE for regression) per activation over epochs,
     the mean over seeds as a line with a ± std band, one colour per activation."""
+    lang = picture_lang(lang)
+    w = _words(lang)
     regression = cmp.kind == "regression"
     right_key = "test_loss" if regression else "test_accuracy"
-    with _figure(path, 1, 2, figsize=(11, 5.5)) as (fig, axes):
+    with _figure(path, 1, 2, figsize=(11, 5.5), lang=lang) as (fig, axes):
         ax_loss, ax_right = axes[0]
-        fig.suptitle(f"Activations compared on {_compare_title(cmp)} (line: mean, band: ± std)")
+        fig.suptitle(w("compare.title", what=_compare_title(cmp, lang)))
         everything: dict[str, list] = {"loss": [], right_key: []}
         styles = activation_styles([r.activation for r in cmp.results])
         for summary in cmp.results:
             runs = cmp.runs.get(summary.activation, [])
             colour, line = styles[summary.activation]
-            label = summary.activation + (f" ({summary.diverged} of {summary.seeds} diverged)"
-                                          if summary.diverged else "")
+            label = (w("compare.diverged", act=summary.activation, d=summary.diverged, s=summary.seeds)
+                     if summary.diverged else summary.activation)
             for ax, key in ((ax_loss, "loss"), (ax_right, right_key)):
                 key = key if any(key in r.history for r in runs) or key != "test_accuracy" else "accuracy"
                 mean, std = _mean_std([r.history.get(key, []) for r in runs])
@@ -437,22 +513,23 @@ def plot_compare(cmp: Comparison, path) -> Path:
                     lower, upper = np.maximum(mean - std, mean / 10), mean + std
                 ax.fill_between(epochs, lower, upper, color=colour, alpha=0.18, linewidth=0)
                 everything[key if key in everything else right_key].extend(mean)
-        ax_loss.set_title("Training loss per epoch")
-        log = _log_if_wide(ax_loss, everything["loss"])
-        ax_loss.set_ylabel("training loss" + (" (MSE)" if regression else "") + (" (log scale)" if log else ""))
+        ax_loss.set_title(w("compare.loss_title"))
+        label = w("compare.loss_label_mse" if regression else "compare.loss_label")
+        ax_loss.set_ylabel(w("compare.log", label=label) if _log_if_wide(ax_loss, everything["loss"]) else label)
         if regression:
-            ax_right.set_title("Test MSE per epoch")
+            ax_right.set_title(w("compare.mse_title"))
+            label = w("compare.mse_label")
             log = _log_if_wide(ax_right, everything[right_key])
-            ax_right.set_ylabel("test mean squared error" + (" (log scale)" if log else ""))
+            ax_right.set_ylabel(w("compare.log", label=label) if log else label)
         else:
-            ax_right.set_title("Test accuracy per epoch")
-            ax_right.set_ylabel("test accuracy")
+            ax_right.set_title(w("compare.accuracy_title"))
+            ax_right.set_ylabel(w("compare.accuracy_label"))
             ax_right.axhline(cmp.target, color="black", ls="--", lw=1.2,
-                             label=f"target {100 * cmp.target:.0f}%")
+                             label=w("compare.target", p=f"{100 * cmp.target:.0f}"))
             _percent_axis(ax_right)
             ax_right.set_ylim(*accuracy_limits(everything[right_key] + [cmp.target]))
         for ax in (ax_loss, ax_right):
-            ax.set_xlabel("epoch")
+            ax.set_xlabel(w("compare.epoch"))
             _integer_x(ax)
         handles, labels = ax_loss.get_legend_handles_labels()
         extra = ax_right.get_legend_handles_labels()
@@ -462,24 +539,26 @@ def plot_compare(cmp: Comparison, path) -> Path:
     return Path(path)
 
 
-def plot_compare_gradients(cmp: Comparison, path) -> Path:
+def plot_compare_gradients(cmp: Comparison, path, lang: str = "en") -> Path:
     """compare_gradients.png: first ÷ last hidden ‖δ‖ per activation at init and at the end, as bars from the
     ratio-1 line ("no vanishing") on a log axis, with the values written on them."""
+    lang = picture_lang(lang)
+    w = _words(lang)
     acts = [r.activation for r in cmp.results]
-    series = (("at initialisation", [r.grad_ratio_init for r in cmp.results], MOMENT_COLOURS["init"]),
-              ("at the end of training", [r.grad_ratio_final for r in cmp.results], MOMENT_COLOURS["end"]))
+    series = ((w("ratios.init"), [r.grad_ratio_init for r in cmp.results], MOMENT_COLOURS["init"]),
+              (w("ratios.end"), [r.grad_ratio_final for r in cmp.results], MOMENT_COLOURS["end"]))
     upright = len(acts) > 4  # side by side, horizontal labels of neighbouring bars would run into each other
     good = _positive([v for _, vals, _ in series for v in vals if v is not None])
     pad = 20 if upright else 4  # room for the values written beyond the bars' ends
     lo = min(good.min() if good.size else 1.0, 0.1) / pad
     hi = max(good.max() if good.size else 1.0, 10.0) * pad
-    with _figure(path, figsize=(10, 6)) as (fig, axes):
+    with _figure(path, figsize=(10, 6), lang=lang) as (fig, axes):
         ax = axes[0][0]
         ax.set_yscale("log")
         ax.set_ylim(lo, hi)
-        ax.axhspan(lo, 0.1, color="#D55E00", alpha=0.15, lw=0, label="vanishing zone (< 0.1)")
-        ax.axhspan(10, hi, color="#CC79A7", alpha=0.15, lw=0, label="exploding zone (> 10)")
-        ax.axhline(1.0, color="black", ls="--", lw=1.2, label="no vanishing (ratio 1)")
+        ax.axhspan(lo, 0.1, color="#D55E00", alpha=0.15, lw=0, label=w("ratios.vanishing"))
+        ax.axhspan(10, hi, color="#CC79A7", alpha=0.15, lw=0, label=w("ratios.exploding"))
+        ax.axhline(1.0, color="black", ls="--", lw=1.2, label=w("ratios.one"))
         x = np.arange(len(acts))
         width = 0.38
         for k, (label, values, colour) in enumerate(series):
@@ -489,40 +568,41 @@ def plot_compare_gradients(cmp: Comparison, path) -> Path:
             bars = ax.bar(pos, heights, width * 0.95, bottom=1.0, color=colour, label=label,
                           edgecolor="black", linewidth=0.5)
             for bar, v, good_ in zip(bars, values, ok, strict=True):
-                text = _fmt_ratio(v) if good_ else "n/a"
+                value = _fmt_ratio(v) if good_ else w("ratios.na")
                 y = v if good_ else 1.0
                 below = good_ and v < 1
-                ax.annotate(text, (bar.get_x() + bar.get_width() / 2, y), xytext=(0, -4 if below else 4),
+                ax.annotate(value, (bar.get_x() + bar.get_width() / 2, y), xytext=(0, -4 if below else 4),
                             textcoords="offset points", ha="center", va="top" if below else "bottom",
                             fontsize=9 if upright else 10, rotation=90 if upright else 0)
         ax.set_xticks(x, acts)
         ax.grid(axis="x", visible=False)
-        ax.set_xlabel("hidden activation")
-        ax.set_ylabel(f"first ÷ last hidden layer {DELTA} (log scale)")
-        ax.set_title(f"How much of the gradient reaches the first hidden layer\n{_compare_title(cmp)}")
+        ax.set_xlabel(w("ratios.x"))
+        ax.set_ylabel(w("ratios.y", delta=_delta(lang)))
+        ax.set_title(f"{w('ratios.title')}\n{_compare_title(cmp, lang)}")
         fig.legend(loc="outside lower center", ncols=3)
     return Path(path)
 
 
 # ------------------------------------------------------------------------------------------- gradient study
 
-def plot_gradient_norms(study: GradientStudy, path) -> Path:
+def plot_gradient_norms(study: GradientStudy, path, lang: str = "en") -> Path:
     """gradient_norms.png: one panel per activation, each layer's ‖δ‖ over epochs (0 = initialisation), the
     epoch's mean with its std as a thin band; log y shared by all panels; layers coloured first → last."""
+    lang = picture_lang(lang)
+    w = _words(lang)
     acts = list(study.probes)
     nrows, ncols = _panel_grid(len(acts))
     everything = []
     size = (max(10, 4 * ncols + 2), 4.5 * nrows + 1)
-    with _figure(path, nrows, ncols, figsize=size, sharey=True) as (fig, axes):
-        fig.suptitle(f"Gradient reaching each layer during training: {study.task}, "
-                     f"{study.depth} hidden layers × {study.width} units\n"
-                     f"line: the mean over the epoch's batches; band: ± one standard deviation")
+    with _figure(path, nrows, ncols, figsize=size, sharey=True, lang=lang) as (fig, axes):
+        fig.suptitle(f"{w('norms.title', task=study.task, depth=study.depth, width=study.width)}\n"
+                     f"{w('norms.bands')}")
         flat = axes.ravel()
         for ax in flat[len(acts):]:
             ax.set_visible(False)
         for ax, act in zip(flat, acts, strict=False):
             rec = study.probes[act]
-            names = _layer_names(rec)
+            names = _layer_names(rec, lang)
             colours = _layer_colours(len(names))
             snapshots = [rec.init] + (rec.epochs or ([rec.final] if rec.final else []))
             x = np.arange(len(snapshots)) if rec.epochs or not rec.final else np.array([0, study.epochs])
@@ -536,25 +616,27 @@ def plot_gradient_norms(study: GradientStudy, path) -> Path:
                                 linewidth=0)
                 everything.extend(mean)
             init = study.inits.get(act)
-            ax.set_title(f"{act}" + (f" (init {init})" if init else ""))
-            ax.set_xlabel("epoch (0 = initialisation)")
+            ax.set_title(w("norms.panel", act=act, init=init) if init else act)
+            ax.set_xlabel(w("norms.x"))
             _integer_x(ax)
         for row in axes:
-            row[0].set_ylabel(f"{DELTA} (bias gradient norm, log scale)")
+            row[0].set_ylabel(w("norms.y", delta=_delta(lang)))
         limits = decade_limits(everything)
         if limits:
             flat[0].set_yscale("log")
             flat[0].set_ylim(*limits)
         handles, labels = flat[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside right center", title="layer")
+        fig.legend(handles, labels, loc="outside right center", title=w("norms.layer"))
     return Path(path)
 
 
-def plot_gradient_init(study: GradientStudy, path) -> Path:
+def plot_gradient_init(study: GradientStudy, path, lang: str = "en") -> Path:
     """gradient_init.png (Nielsen's figure): ‖δ‖ of each layer at initialisation, activations side by side."""
+    lang = picture_lang(lang)
+    w = _words(lang)
     acts = list(study.probes)
-    names = max((_layer_names(r) for r in study.probes.values()), key=len, default=[])
-    with _figure(path, figsize=(10, 6)) as (fig, axes):
+    names = max((_layer_names(r, lang) for r in study.probes.values()), key=len, default=[])
+    with _figure(path, figsize=(10, 6), lang=lang) as (fig, axes):
         ax = axes[0][0]
         x = np.arange(len(names))
         width = 0.8 / max(len(acts), 1)
@@ -564,7 +646,7 @@ def plot_gradient_init(study: GradientStudy, path) -> Path:
             rec = study.probes[act]
             v = np.array([s.delta_norm if s.delta_norm and s.delta_norm > 0 else np.nan for s in rec.init])
             ratio = rec.grad_ratio("init")
-            label = act + (f" (first ÷ last hidden: {_fmt_ratio(ratio)})" if ratio else "")
+            label = w("init.label", act=act, ratio=_fmt_ratio(ratio)) if ratio else act
             pos = x[: v.size] + (j - (len(acts) - 1) / 2) * width
             ax.bar(pos, np.nan_to_num(v, nan=0.0), width * 0.95, color=styles[act][0], label=label,
                    edgecolor="black", linewidth=0.4)
@@ -580,10 +662,9 @@ def plot_gradient_init(study: GradientStudy, path) -> Path:
                                     ha="center", va="bottom", rotation=90, fontsize=8)
         ax.set_xticks(x, names)
         ax.grid(axis="x", visible=False)
-        ax.set_xlabel("layer (input side → output side)")
-        ax.set_ylabel(f"{DELTA} at initialisation (log scale)")
-        ax.set_title(f"Gradient reaching each layer at initialisation (before any training)\n{study.task}, "
-                     f"{study.depth} hidden layers × {study.width} units")
+        ax.set_xlabel(w("init.x"))
+        ax.set_ylabel(w("init.y", delta=_delta(lang)))
+        ax.set_title(f"{w('init.title')}\n{w('init.net', task=study.task, depth=study.depth, width=study.width)}")
         fig.legend(loc="outside lower center", ncols=min(len(acts), 3))
     return Path(path)
 
@@ -596,20 +677,22 @@ def _short_sci(v: float, _pos=None) -> str:
     return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
 
 
-def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str) -> Path:
+def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str, lang: str = "en") -> Path:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+    lang = picture_lang(lang)
+    w = _words(lang)
     acts = list(study.probes)
     size = (11, max(6.0, 2.8 * len(acts) + 1))
-    with _figure(path, len(acts), 2, figsize=size, sharex="row") as (fig, axes):
-        fig.suptitle(f"{what} per hidden layer, at initialisation and at the end (after Glorot & Bengio)\n"
-                     f"{study.task}, {study.depth} hidden layers × {study.width} units")
+    with _figure(path, len(acts), 2, figsize=size, sharex="row", lang=lang) as (fig, axes):
+        fig.suptitle(f"{w('hist.title', what=w(what))}\n"
+                     f"{w('init.net', task=study.task, depth=study.depth, width=study.width)}")
         handles = {}
         for row, act in zip(axes, acts, strict=True):
             rec = study.probes[act]
-            names = _layer_names(rec)
+            names = _layer_names(rec, lang)
             colours = _layer_colours(len(names))
-            moments = ((row[0], rec.init, "at initialisation"), (row[1], _final(rec), "at the end"))
+            moments = ((row[0], rec.init, "hist.at_init"), (row[1], _final(rec), "hist.at_end"))
             for ax, stats, moment in moments:
                 drawn = False
                 for name, colour, s, info in zip(names, colours, stats, rec.layers, strict=True):
@@ -623,26 +706,25 @@ def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str) -
                     handles[name] = ax.stairs(counts / total, edges, color=colour, lw=1.6, label=name)
                     drawn = True
                 if not drawn:
-                    ax.text(0.5, 0.5, "no histogram recorded", transform=ax.transAxes, ha="center",
+                    ax.text(0.5, 0.5, w("hist.none"), transform=ax.transAxes, ha="center",
                             va="center", color="0.4")
-                ax.set_title(f"{act}: {moment}")
-                ax.set_ylabel("fraction of values")
+                ax.set_title(w(moment, act=act))
+                ax.set_ylabel(w("hist.fraction"))
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
                 if attr == "delta_hist":  # tiny δ: '2.5e-4' per tick (an offset text would hit the x label)
                     ax.xaxis.set_major_formatter(FuncFormatter(_short_sci))
         for ax in axes[-1]:
-            ax.set_xlabel(xlabel)
+            ax.set_xlabel(w(xlabel))
         if handles:
-            fig.legend(list(handles.values()), list(handles), loc="outside right center", title="layer")
+            fig.legend(list(handles.values()), list(handles), loc="outside right center", title=w("norms.layer"))
     return Path(path)
 
 
-def plot_gradient_hist(study: GradientStudy, path) -> Path:
+def plot_gradient_hist(study: GradientStudy, path, lang: str = "en") -> Path:
     """gradient_hist.png: histograms of the back-propagated gradient δ per layer, at init and at the end."""
-    return _plot_hists(study, path, "delta_hist", "Back-propagated gradient δ",
-                       "δ = ∂L/∂z (gradient at the layer's pre-activation)")
+    return _plot_hists(study, path, "delta_hist", "hist.delta_what", "hist.delta_x", lang)
 
 
-def plot_activation_hist(study: GradientStudy, path) -> Path:
+def plot_activation_hist(study: GradientStudy, path, lang: str = "en") -> Path:
     """activation_hist.png: histograms of each layer's activation values, at init and at the end."""
-    return _plot_hists(study, path, "act_hist", "Activation values", "activation value (layer output)")
+    return _plot_hists(study, path, "act_hist", "hist.act_what", "hist.act_x", lang)
