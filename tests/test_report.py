@@ -683,3 +683,13 @@ def test_every_picture_word_used_in_code_exists():
     used |= {"hist.at_init", "hist.at_end", "hist.delta_what", "hist.delta_x", "hist.act_what", "hist.act_x"}
     en = flat(load("pictures", "en"))
     assert len(used) > 40 and used <= set(en), used - set(en)
+
+
+def test_curves_break_where_the_function_jumps():
+    x = np.linspace(-1, 1, 5)
+    slope = (x > 0).astype(float)  # relu's derivative: 0, 0, 0, 1, 1
+    bx, by = plots._broken_at_jumps(x, slope)
+    assert np.isnan(by).sum() == 1 and np.isnan(bx).sum() == 1
+    assert list(by[:3]) == [0, 0, 0] and np.isnan(by[3]) and list(by[4:]) == [1, 1]
+    smooth = 1 / (1 + np.exp(-np.linspace(-5, 5, 401)))
+    assert not np.isnan(plots._broken_at_jumps(np.linspace(-5, 5, 401), smooth)[1]).any()

@@ -343,8 +343,14 @@ def plot_activation_function(name: str, x, y, dy, path, title: str, worked=None,
             ax.set_xlabel(w("explain.two_x"))
             ax.set_ylabel(w("explain.value"))
         else:
-            ax.plot(x, y, color="#0072B2", label=f"{name}(x)")
-            ax.plot(x, dy, "--", color="#D55E00", label=w("explain.derivative", name=name))
+            ax.plot(*_broken_at_jumps(x, y), color="#0072B2", label=f"{name}(x)")
+            ax.plot(*_broken_at_jumps(x, dy), "--", color="#D55E00", label=w("explain.derivative", name=name))
+            slope = np.asarray(dy, dtype=float)
+            if slope.size and np.isfinite(slope).any():  # the lesson of sigmoid: its slope is at most 0.25
+                i = int(np.nanargmax(np.where(np.isfinite(slope), slope, -np.inf)))
+                ax.plot([x[i]], [slope[i]], "o", color="#D55E00", markersize=6)
+                ax.annotate(w("explain.peak", v=f"{slope[i]:.3g}"), (x[i], slope[i]), xytext=(8, 8),
+                            textcoords="offset points", color="#D55E00", fontsize=10)
             ax.set_title(title)
             ax.set_xlabel(w("explain.x"))
             ax.set_ylabel(w("explain.y", name=name))
@@ -353,6 +359,18 @@ def plot_activation_function(name: str, x, y, dy, path, title: str, worked=None,
             fig.suptitle(title)
             _plot_worked_softmax(axes[0][1], worked, w)
     return Path(path)
+
+
+def _broken_at_jumps(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) with a gap where y jumps (relu's slope at 0, a threshold's step), so no vertical line is drawn
+    that the function does not have: a jump is a step of more than a quarter of y's range in one grid step."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    finite = y[np.isfinite(y)]
+    if x.size < 3 or not finite.size or np.ptp(finite) == 0:
+        return x, y
+    with np.errstate(invalid="ignore"):
+        jumps = np.flatnonzero(np.abs(np.diff(y)) > 0.25 * np.ptp(finite)) + 1
+    return np.insert(x, jumps, np.nan), np.insert(y, jumps, np.nan)
 
 
 def _plot_worked_softmax(ax, worked, w) -> None:
