@@ -222,7 +222,8 @@ def load_json(path: Path) -> dict:
 def require_run(path: Path) -> Path:
     path = Path(path)
     if not path.is_dir():
-        raise RunError(f"{path}: no such run folder — list runs with 'actcli runs'")
+        raise RunError(f"{path}: {'is a file, not a run folder' if path.is_file() else 'no such run folder'} — "
+                       "list runs with 'actcli runs'")
     if not is_run_dir(path):
         raise RunError(f"{path}: not a run folder (no metrics.json and spec.yaml) — "
                        "point --run at a folder written by 'actcli train'")

@@ -404,6 +404,11 @@ class Training(_Strict):
         if es is not None:
             known = ["loss", *self.metrics]
             valid = known + [f"val_{m}" for m in known]
+            base = es.monitor[4:] if es.monitor.startswith("val_") else es.monitor
+            if es.monitor not in valid and base in METRICS and not self.metrics:  # Keras watches compiled ones
+                raise _fail(f"cannot monitor '{es.monitor}': '{base}' is not among training.metrics — add it "
+                            f"(metrics: [{base}]) or monitor '{'val_' if base != es.monitor else ''}loss'",
+                            ("early_stopping", "monitor"))
             if es.monitor not in valid:
                 hint = _closest(es.monitor, valid)
                 hint = f"did you mean '{hint}'? " if hint else ""
@@ -516,7 +521,8 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
         raise fail(0, f"not valid YAML: {e} — fix the syntax") from None
 
     if node is None:
-        raise fail(0, "the file is empty — a spec needs task, model and training (see `actcli schema`)")
+        raise fail(0, "the file has no settings (it is empty or only comments) — a spec needs task, model and "
+                      "training (see `actcli init` for a commented one, `actcli schema` for every key)")
     if not isinstance(node, MappingNode):
         kind = "a list" if isinstance(node, SequenceNode) else "a single value"
         raise fail(node.start_mark.line + 1, f"the top level is {kind}, not a mapping — "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import re
 import subprocess
@@ -658,3 +659,32 @@ def test_korean_without_a_hangul_font_says_why_the_pictures_are_english(cli, tin
                   "--out", "cmp2", "--jobs", "1")
     ok(english)
     assert english.stderr == ""
+
+
+@pytest.mark.parametrize("task", ["moons", "gaussian_quantiles", "plane", "sine", "spiral"])
+@pytest.mark.parametrize("head", ["sigmoid", "softmax"])
+def test_init_writes_the_file_its_own_comment_says_to_train(cli, task, head):
+    result = cli("init", "--task", task, "--head", head)
+    ok(result)
+    written = [p for p in Path(".").glob("*.yaml")]
+    assert len(written) == 1
+    text = written[0].read_text(encoding="utf-8")
+    assert f"actcli train {written[0].name}" in text and f"name: {written[0].stem}\n" in text
+
+
+def test_overshooting_loss_is_named_even_when_it_stays_finite():
+    from actcli.cli.run import _overshoot
+
+    assert _overshoot([3.6e17, 9.0e7, 1.18e8], math.log(2)) == ("huge", {"last": "1.18e+08", "chance": "0.69"})
+    assert _overshoot([0.7, 0.4, 0.1], math.log(2)) is None
+    assert _overshoot([1.0, 5.0, 12.0], None) == ("grew", {"first": "1", "last": "12"})
+    assert _overshoot([1.0, 5.0, 9.0], None) is None and _overshoot([float("nan")], None) is None
+
+
+def test_train_with_a_learning_rate_far_too_large_says_so(cli, tiny_spec):
+    result = cli("train", tiny_spec(), "--lr", "1e9", "--out", "run", "--no-plots", "--quiet")
+    ok(result)
+    assert "blind guess" in result.stderr and "--lr 0.01" in result.stderr
+    calm = cli("train", tiny_spec(), "--out", "run2", "--no-plots", "--quiet")
+    ok(calm)
+    assert "blind guess" not in calm.stderr

@@ -1032,3 +1032,17 @@ def test_unknown_name_without_a_suggestion_still_reads(bad):
 def test_a_lessons_configs_path_outside_the_repository_says_how_to_get_the_example(bad):
     bad("train", "configs/deep-sigmoid.yaml", words=["actcli init --example deep-sigmoid", "deep-sigmoid.yaml"])
     bad("train", "configs/no-such-lesson.yaml", words=["no such file", "check the path"])
+
+
+def test_monitoring_a_metric_that_is_not_compiled_says_to_add_it(bad, tiny_spec):
+    spec = tiny_spec(training={"early_stopping": {"monitor": "val_accuracy"}})
+    bad("train", spec, words=["val_accuracy", "training.metrics", "metrics: [accuracy]", "val_loss"])
+
+
+def test_a_run_given_as_a_file_is_called_a_file(bad, run_dir):
+    bad("evaluate", "--run", run_dir / "metrics.json", words=["is a file, not a run folder"])
+
+
+def test_a_spec_of_comments_only_says_so(bad):
+    Path("c.yaml").write_text("# just a comment\n# and another\n")
+    bad("train", "c.yaml", words=["only comments", "actcli init"])

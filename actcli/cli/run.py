@@ -98,6 +98,11 @@ def train(
             _remove_if_empty(run_dir)
         raise
     _report_run(result, console, err, quiet, as_json, lang)
+    chance = math.log(max(dataset.n_classes, 2)) if dataset.kind != "regression" else None
+    overshoot = _overshoot(result.history.get("loss") or [], chance)
+    if result.status == "completed" and overshoot:  # finite, so not "diverged", but the lesson is the same
+        key, values = overshoot
+        _say(_words(f"run.{key}", lang, **values, lr=f"{_smaller_lr(sp):g}"))
     if result.status == "diverged":
         at = result.stopped_at or {}
         _say(_words("run.diverged", lang, epoch=at.get("epoch"), step=at.get("step"), lr=f"{_smaller_lr(sp):g}",
@@ -106,6 +111,21 @@ def train(
     if result.status == "interrupted":
         _say(_words("run.interrupted", lang, path=run_dir))
         raise typer.Exit(130)
+
+
+def _overshoot(losses: list, chance: float | None) -> tuple[str, dict] | None:
+    """A training loss that ended more than ten times what a blind guess gives (`chance`: ln of the number of
+    classes, the cross-entropy of uniform probabilities) or, without one, than its first epoch's: a learning
+    rate so large that the steps overshoot, though nothing overflowed. (text key, its values) or None."""
+    values = [v for v in losses if v is not None and math.isfinite(v)]
+    if not values:
+        return None
+    last = f"{values[-1]:.4g}"
+    if chance is not None and values[-1] > 10 * chance:
+        return "huge", {"last": last, "chance": f"{chance:.2f}"}
+    if len(values) >= 2 and values[0] > 0 and values[-1] > 10 * values[0]:
+        return "grew", {"first": f"{values[0]:.4g}", "last": last}
+    return None
 
 
 def _smaller_lr(sp) -> float:
@@ -291,7 +311,7 @@ def predict(
         rows = [[dataset.class_names[int(np.argmax(r))], *map(float, r)] for r in p]
     if out is not None:
         runs.write_csv(out, header, rows)
-        _console().print(f"{len(rows)} predictions written to {out}", markup=False)
+        _console().print(f"{len(rows)} prediction{'s' if len(rows) != 1 else ''} written to {out}", markup=False)
         return
     import csv
 

@@ -170,7 +170,11 @@ def init_cmd(
 
     lang = _lang(lang)
     if out is None:  # the name the starter's own comment tells the learner to train
-        out = Path(f"{example}.yaml" if example else f"{task}-{head}.yaml")
+        from actcli import data
+
+        # a regression task always gets a linear head (starter_spec sets --head aside): its name says so
+        shown = "linear" if not example and data.TASKS[task].kind == "regression" else head
+        out = Path(f"{example}.yaml" if example else f"{task.replace('_', '-')}-{shown}.yaml")
     if str(out) != "-":
         _writable_file(out, force)
     text = starter.example(example) if example else starter.starter_spec(task, head, lang)
