@@ -688,3 +688,26 @@ def test_train_with_a_learning_rate_far_too_large_says_so(cli, tiny_spec):
     calm = cli("train", tiny_spec(), "--out", "run2", "--no-plots", "--quiet")
     ok(calm)
     assert "blind guess" not in calm.stderr
+
+
+def test_an_interrupted_compare_says_what_it_left_out():
+    from types import SimpleNamespace
+
+    from actcli.cli.study import _interrupted_line
+
+    run = lambda status: SimpleNamespace(status=status)  # noqa: E731
+    cmp = SimpleNamespace(runs={"relu": [run("completed"), run("interrupted")]})
+    assert _interrupted_line(cmp, ["relu", "sigmoid"], 2, "en") == (
+        "interrupted: 1 of 4 trainings finished, 1 cut short (in the table), not started: sigmoid ×2")
+    assert "시작 못 함: sigmoid ×2" in _interrupted_line(cmp, ["relu", "sigmoid"], 2, "ko")
+
+
+def test_one_activation_has_no_range_of_ratios():
+    from actcli.results import ActivationSummary
+    from actcli.teach.narrate import _gradient_sentence
+
+    fields = {f: None for f in ActivationSummary.__dataclass_fields__}
+    r = ActivationSummary(**{**fields, "activation": "relu", "grad_ratio_init": 0.59})
+    assert _gradient_sentence([r], "en") == [
+        "At initialisation relu's first/last hidden ‖δ‖ ratio is 0.59: neither a vanishing (< 0.1) nor an exploding "
+        "(> 10) gradient."]

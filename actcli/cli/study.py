@@ -25,6 +25,7 @@ from .app import (
     _need,
     _picture_lang,
     _print_json,
+    _say,
     app,
 )
 
@@ -116,6 +117,8 @@ def compare(
             console.print(sentence, markup=False, highlight=False)
         console.print(_words("compare.saved", lang, files=", ".join(str(f) for f in files)), markup=False,
                       highlight=False)
+    if intr.event.is_set() and not as_json:
+        _say(_interrupted_line(cmp, acts, seeds, lang))
     if intr.event.is_set():
         raise typer.Exit(130)
 
@@ -124,6 +127,15 @@ def _words(key: str, lang: str, **values) -> str:
     from actcli.teach.texts import text  # here, not at import: `actcli --help` stays fast
 
     return text("tables", key, lang, **values)
+
+
+def _interrupted_line(cmp, acts: list[str], seeds: int, lang: str) -> str:
+    """What a Ctrl-C left out: the trainings finished, cut short and never started (by activation)."""
+    runs = [r for act in acts for r in cmp.runs.get(act, [])]
+    finished = sum(r.status != "interrupted" for r in runs)
+    missing = [f"{act} ×{seeds - len(cmp.runs.get(act, []))}" for act in acts if len(cmp.runs.get(act, [])) < seeds]
+    return _words("compare.interrupted", lang, finished=finished, total=len(acts) * seeds,
+                  cut=len(runs) - finished, missing=", ".join(missing) or "–")
 
 
 def _progress_line(i: int, total: int, run, lang: str) -> str:

@@ -74,6 +74,8 @@ def _gradient_sentence(rs: list[ActivationSummary], lang: str) -> list[str]:
     if high.grad_ratio_init > EXPLODING:
         return [text("narrate", "compare.exploding", lang, act=high.activation,
                      ratio=fmt_ratio(high.grad_ratio_init))]
+    if low is high:  # one activation (or an interrupted sweep): no range to speak of
+        return [text("narrate", "compare.even_one", lang, ratio=fmt_ratio(low.grad_ratio_init), act=low.activation)]
     return [text("narrate", "compare.even", lang, lo=fmt_ratio(low.grad_ratio_init), lo_act=low.activation,
                  hi=fmt_ratio(high.grad_ratio_init), hi_act=high.activation)]
 
