@@ -254,3 +254,15 @@ def test_binary_crossentropy_one_unit_head_on_a_multiclass_task_points_to_softma
                     "model.layers[1]": {"units": 3, "activation": "softmax"},
                     "training.loss": "categorical_crossentropy"})
     assert codes(check_spec(fixed), "error") == [] and codes(check_spec(fixed), "warning") == []
+
+
+def test_names_keras_would_refuse_are_warned_about_and_keras_spellings_are_not():
+    s = spec(**{"model.layers[0].activation": "Relu", "model.layers[0].kernel_initializer": "HeNormal",
+                "training.loss": "BinaryCrossentropy", "training.optimizer": "ADAM"})
+    findings = [f for f in check_spec(s) if f.code == "keras_spelling"]
+    assert [(f.path, f.level) for f in findings] == [("model.layers[0].activation", "warning")]
+    assert "'Relu'" in findings[0].message and "relu" in findings[0].fix
+    assert not [f for f in check_spec(spec()) if f.code == "keras_spelling"]
+    wrong = spec(**{"model.layers[0].kernel_initializer": "HE_NORMAL", "training.loss": "Binary_Crossentropy"})
+    assert {f.path for f in check_spec(wrong) if f.code == "keras_spelling"} == {
+        "model.layers[0].kernel_initializer", "training.loss"}

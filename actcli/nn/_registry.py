@@ -70,6 +70,20 @@ class Registry(Generic[T]):
             return self.canonical(folded[key.lower()])
         raise UnknownNameError(self.family, key, self.names())
 
+    def keras_spelling(self, name: str) -> bool:
+        """Whether Keras knows `name` spelt exactly so: a registered name or alias or, except for activations
+        (which Keras looks up as functions, by their own names), a CamelCase class name. `canonical` also takes
+        other capitalisations ('Relu'), which Keras refuses."""
+        key = str(name)
+        if key in self._items or key in self._aliases:
+            return True
+        if self.family == "optimizer":  # keras.optimizers.get lower-cases the name: 'ADAM' works
+            return key.lower() in self._items or key.lower() in self._aliases
+        if self.family == "activation" or not key[:1].isupper() or "_" in key:  # a class name: 'MaxNorm'
+            return False
+        snake = "".join("_" + c.lower() if c.isupper() else c for c in key).lstrip("_")
+        return snake in self._items or snake in self._aliases
+
     def __getitem__(self, name: str) -> T:
         return self._items[self.canonical(name)]
 

@@ -107,7 +107,7 @@ def names() -> list[str]:
     return REGISTRY.names()
 
 
-@register("binary_crossentropy", "BinaryCrossentropy", "bce")
+@register("binary_crossentropy", "BinaryCrossentropy", "bce", "BCE")
 class BinaryCrossentropy(Loss):
     """bce(y, p) = -mean_k [y log p + (1 - y) log(1 - p)]: the loss for sigmoid outputs (binary or multi-label).
 

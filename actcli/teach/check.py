@@ -82,6 +82,33 @@ class _Linter:
     def layer(self, i: int, key: str = "") -> str:
         return f"model.layers[{i}]" + (f".{key}" if key else "")
 
+    # -- names as Keras spells them ------------------------------------------------------------------------
+
+    def spelling(self) -> None:
+        """Names actcli accepts in any capitalisation ('Relu') but Keras only as written ('relu')."""
+        import importlib
+
+        from actcli.nn._registry import split_config
+
+        fields = {"activation": "activation", "kernel_initializer": "initializer", "bias_initializer": "initializer",
+                  "kernel_regularizer": "regularizer", "bias_regularizer": "regularizer",
+                  "activity_regularizer": "regularizer", "kernel_constraint": "constraint",
+                  "bias_constraint": "constraint"}
+        named = [(self.layer(i, key), getattr(layer, key), family) for i, layer in enumerate(self.spec.model.layers)
+                 for key, family in fields.items()]
+        named += [("training.loss", self.spec.training.loss, "loss"),
+                  ("training.optimizer", self.spec.training.optimizer, "optimizer")]
+        for path, value, family in named:
+            try:
+                given, _ = split_config(value)
+            except (TypeError, ValueError):  # None (no activation, no penalty) or {l2: 0.001}
+                continue
+            registry = importlib.import_module(f"actcli.nn.{family}s" if family != "loss" else "actcli.nn.losses")
+            registry = registry.REGISTRY
+            if given in registry and not registry.keras_spelling(given):
+                self.add("warning", path, "keras_spelling", given=given, name=registry.canonical(given),
+                         family=family, field=path.rsplit(".", 1)[-1])
+
     # -- the head, the loss and the task -----------------------------------------------------------------
 
     def head(self, ds: Dataset) -> None:
@@ -248,6 +275,7 @@ def check_spec(
             features=ds.n_features,
             task=ds.name,
         )
+    linter.spelling()
     linter.head(ds)
     linter.hidden()
     if probe and not errors_only(linter.findings):
