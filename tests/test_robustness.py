@@ -1046,3 +1046,46 @@ def test_a_run_given_as_a_file_is_called_a_file(bad, run_dir):
 def test_a_spec_of_comments_only_says_so(bad):
     Path("c.yaml").write_text("# just a comment\n# and another\n")
     bad("train", "c.yaml", words=["only comments", "actcli init"])
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_compare_into_a_folder_holding_one_is_refused_and_force_replaces_it(cli, bad, tiny_spec):
+    spec = tiny_spec()
+    first = cli("compare", "--spec", spec, "--activations", "relu,tanh", "--epochs", "1", "--seeds", "1",
+                "--out", "cmp", "--jobs", "1")
+    assert first.exit_code == 0, first.output
+    before = _tree(Path("cmp"))
+    bad("compare", "--spec", spec, "--activations", "relu", "--epochs", "1", "--seeds", "1", "--out", "cmp",
+        "--jobs", "1", words=["already holds a comparison", "--force"])
+    assert _tree(Path("cmp")) == before
+    (Path("cmp") / "notes.txt").write_text("mine")
+    again = cli("compare", "--spec", spec, "--activations", "relu", "--epochs", "1", "--seeds", "1", "--out", "cmp",
+                "--jobs", "1", "--force")
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in (Path("cmp") / "runs").iterdir()) == ["tiny-relu-seed0"]  # tanh's is gone
+    assert json.loads((Path("cmp") / "results.json").read_text())["results"][0]["activation"] == "relu"
+    assert len(json.loads((Path("cmp") / "results.json").read_text())["results"]) == 1
+    assert (Path("cmp") / "notes.txt").read_text() == "mine"
+
+
+def test_plot_gradients_into_a_folder_holding_a_study_is_refused(cli, bad, tiny_spec):
+    spec = tiny_spec()
+    first = cli("plot-gradients", "--spec", spec, "--epochs", "1", "--out", "g", "--jobs", "1")
+    assert first.exit_code == 0, first.output
+    bad("plot-gradients", "--spec", spec, "--epochs", "1", "--out", "g", "--jobs", "1",
+        words=["already holds a gradient study", "--force"])
+    forced = cli("plot-gradients", "--spec", spec, "--epochs", "1", "--out", "g", "--jobs", "1", "--force")
+    assert forced.exit_code == 0, forced.output
+
+
+def test_predict_keeps_an_existing_output_unless_forced(cli, bad, run_dir):
+    Path("p.csv").write_text("x0,x1\n0,0\n1,1\n")
+    Path("preds.csv").write_text("mine\n")
+    bad("predict", "p.csv", "--run", run_dir, "--out", "preds.csv", words=["already exists", "--force"])
+    assert Path("preds.csv").read_text() == "mine\n"
+    forced = cli("predict", "p.csv", "--run", run_dir, "--out", "preds.csv", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert Path("preds.csv").read_text().count("\n") == 3 and "2 predictions written" in forced.stdout

@@ -309,6 +309,48 @@ def _claim_run_folder(out: Path | None, force: bool) -> list[Path]:
     return old
 
 
+# what `compare` and `plot-gradients` write into their folder, besides runs/<name>/ run folders
+STUDY_FILES = {
+    "comparison": ("results.json", "results.csv",
+                   *(f"{stem}.{fmt}" for stem in ("compare", "compare_gradients") for fmt in FORMATS)),
+    "gradient study": ("gradients.json", *(f"{stem}.{fmt}" for stem in ("gradient_norms", "gradient_init",
+                                                                         "gradient_hist", "activation_hist")
+                                           for fmt in FORMATS)),
+}
+
+
+def _claim_study_folder(out: Path | None, force: bool, kind: str):
+    """Like `_claim_run_folder` for a `kind` in STUDY_FILES: refuse an --out folder that holds one already
+    (its files, or run folders under runs/), unless --force. Returns what to call once the new one is saved:
+    it removes the old one's files and run folders that were not written again (older than this command)."""
+    import time
+
+    started = time.time()
+    if out is None or not Path(out).is_dir():
+        return lambda: None
+    from actcli import runs
+
+    old = [Path(out) / name for name in STUDY_FILES[kind] if (Path(out) / name).is_file()]
+    sub = Path(out) / "runs"
+    old_runs = sorted(d for d in sub.iterdir() if runs.is_run_dir(d)) if sub.is_dir() else []
+    if (old or old_runs) and not force:
+        shown = [p.name for p in old[:3]] + ([f"runs/ ({len(old_runs)} run folders)"] if old_runs else [])
+        raise UserError(f"{out}: already holds a {kind} ({', '.join(shown)}) — choose another --out, or add "
+                        "--force to replace it")
+
+    def remove_replaced() -> None:
+        import shutil
+
+        for path in old:
+            if path.is_file() and path.stat().st_mtime < started:
+                path.unlink(missing_ok=True)
+        for folder in old_runs:
+            if runs.is_run_dir(folder) and (folder / "metrics.json").stat().st_mtime < started:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    return remove_replaced
+
+
 def main() -> None:
     """The `actcli` command. When a command is done it leaves with os._exit, after flushing its output and
     running the atexit handlers: Python's own teardown (freeing numba's and matplotlib's objects one by one)

@@ -286,6 +286,7 @@ def predict(
     run: RunOpt,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write predictions to this CSV "
                                                               "(default: print them).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --out file if it exists.")] = False,
 ) -> None:
     """Predict with a trained run: one row per input row (class and probabilities, or the value).
 
@@ -294,7 +295,7 @@ def predict(
     from actcli import lab, runs
 
     if out is not None:
-        _writable_file(out, force=True)
+        _writable_file(out, force, example="predictions.csv")
     model, sp, dataset = lab.trained_model(run, rows=False)  # the run's data.json, not its training data
     x, _ = _csv_for_run(file, sp, dataset, need_target=False)
     import numpy as np

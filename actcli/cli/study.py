@@ -16,6 +16,7 @@ from .app import (
     LangOpt,
     PicturesOpt,
     _activations,
+    _claim_study_folder,
     _console,
     _format,
     _guard,
@@ -63,6 +64,8 @@ def compare(
                    ] = None,
     fmt: PicturesOpt = "png",
     as_json: JsonOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace what --out holds already (once the new one "
+                                                        "is saved).")] = False,
     lang: LangOpt = None,
 ) -> None:
     """Train the same network once per hidden activation (and seed) and compare them.
@@ -82,6 +85,7 @@ def compare(
         raise UserError(f"--target must be an accuracy between 0 and 1, got {target:g} — e.g. --target 0.9")
     if init not in ("auto", "keep"):
         raise UserError(f"--init must be auto or keep, got '{init}'")
+    replace = _claim_study_folder(out, force, "comparison")  # before any work: what is there is not lost
     base, base_dir = _load_spec(spec, sweep.default_spec)
     if task is not None:
         base = _with_task(base, task)
@@ -105,6 +109,7 @@ def compare(
                             init_mode=init, jobs=jobs, out=folder, base_dir=base_dir, fmt=fmt,
                             stop=intr.event, on_done=done, lang=drawn_in)
     files = _save_comparison(cmp, folder, fmt, jobs, drawn_in)
+    replace()
     if as_json:
         _print_json({"results": cmp.to_dict(with_runs=False)["results"], "files": [str(f) for f in files],
                      "out": str(folder)})
@@ -234,6 +239,8 @@ def plot_gradients(
                    ] = None,
     fmt: PicturesOpt = "png",
     as_json: JsonOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace what --out holds already (once the new one "
+                                                        "is saved).")] = False,
     lang: LangOpt = None,
 ) -> None:
     """Draw the gradient that reaches each layer, at initialisation and while training.
@@ -255,6 +262,7 @@ def plot_gradients(
         init = "keep" if spec is not None else "auto"
     if init not in ("auto", "keep"):
         raise UserError(f"--init must be auto or keep, got '{init}'")
+    replace = _claim_study_folder(out, force, "gradient study")
     if run is not None:
         given = [flag for flag, value in (("--activations", activations), ("--spec", spec), ("--depth", depth),
                                           ("--width", width), ("--epochs", epochs), ("--init", init_given))
@@ -283,6 +291,7 @@ def plot_gradients(
             study = sweep.gradient_study(base, acts, depth=depth, width=width, epochs=epochs, init_mode=init,
                                          jobs=jobs, out=folder, base_dir=base_dir, stop=intr.event)
     files = _save_study(study, folder, fmt, jobs, _picture_lang(lang))
+    replace()
     if as_json:
         _print_json({"activations": study.layers_json(), "files": [str(f) for f in files],
                      "out": str(folder)})
