@@ -711,3 +711,14 @@ def test_one_activation_has_no_range_of_ratios():
     assert _gradient_sentence([r], "en") == [
         "At initialisation relu's first/last hidden ‖δ‖ ratio is 0.59: neither a vanishing (< 0.1) nor an exploding "
         "(> 10) gradient."]
+
+
+def test_train_draws_its_pictures_in_the_format_asked(cli, tiny_spec):
+    ok(cli("train", tiny_spec(), "--out", "run", "--format", "svg", "--quiet"))
+    assert {p.suffix for p in Path("run").glob("loss.*")} == {".svg"}
+    assert (Path("run") / "decision_boundary.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_a_one_feature_task_is_drawn_as_target_against_input(cli):
+    ok(cli("datasets", "sine", "--plot", "--out", "ds"))
+    assert (Path("ds") / "sine.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

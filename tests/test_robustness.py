@@ -576,7 +576,7 @@ def test_evaluate_needs_the_target_column(bad, run_dir):
         (("explain", "relux"), ["relux", "relu"]),
         (("explain", "sigmoid", "--format", "bmp"), ["--format"]),
         (("datasets", "moonz"), ["moonz", "moons"]),
-        (("datasets", "classification", "--plot"), ["classification", "2-D"]),
+        (("datasets", "classification", "--plot"), ["classification", "one or two", "sine"]),
         (("export", "x.yaml", "--to", "jax"), ["--to", "jax"]),
         (("init", "--task", "moonz"), ["--task", "moonz"]),
         (("init", "--head", "relu"), ["--head", "relu"]),

@@ -14,6 +14,7 @@ from actcli.errors import UserError
 from .app import (
     JsonOpt,
     LangOpt,
+    PicturesOpt,
     _claim_run_folder,
     _console,
     _format,
@@ -48,6 +49,7 @@ def train(
                                                               "decision_boundary.png.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace the run already in --out (once the new "
                                                         "one is saved).")] = False,
+    fmt: PicturesOpt = "png",
     lang: LangOpt = None,
 ) -> None:
     """Train a spec and save a run folder (spec, history, metrics, probes, weights, pictures).
@@ -62,6 +64,7 @@ def train(
     _need("--batch-size", batch_size)
     _need("--lr", lr, 0, exclusive=True, example=0.001)
     _need("--seed", seed, 0)
+    fmt = _format(fmt)
     replaced = _claim_run_folder(out, force)  # before any work: a run already there is not lost
     sp, base_dir = _load_spec(spec)
     if any(v is not None for v in (epochs, batch_size, lr, seed)):
@@ -89,7 +92,7 @@ def train(
             result, art = lab.train_run(sp, base_dir, progress=progress, stop=intr.event, dataset=dataset,
                                         model=model)
             # the pictures in parallel processes, on a machine with two cores or more
-            written = lab.save_run(result, art, run_dir, plots=not no_plots, jobs=sweep.cpu_cores(),
+            written = lab.save_run(result, art, run_dir, plots=not no_plots, fmt=fmt, jobs=sweep.cpu_cores(),
                                    lang=_picture_lang(lang) if not no_plots else "en")
         for stale in set(replaced) - set(written):  # the replaced run's files the new one did not rewrite
             stale.unlink(missing_ok=True)
@@ -355,7 +358,7 @@ def datasets(
     name: Annotated[Optional[str], typer.Argument(help="A task to show (omit to list them all).")] = None,
     plot: Annotated[bool, typer.Option("--plot", help="Save a scatter picture of a 2-D task.")] = False,
     out: Annotated[Path, typer.Option("--out", help="Folder for the picture.")] = Path("."),
-    fmt: Annotated[str, typer.Option("--format", help="png, svg or pdf.")] = "png",
+    fmt: PicturesOpt = "png",
     as_json: JsonOpt = False,
 ) -> None:
     """List the synthetic tasks and their parameters, or draw one (actcli datasets moons --plot)."""
@@ -368,10 +371,10 @@ def datasets(
         ds = datamod.make_task(name)
         rows = [r for r in rows if r["name"] == name]
         if plot:
-            if ds.n_features != 2:
+            if ds.n_features > 2:
                 two_d = ", ".join(t for t, info in datamod.TASKS.items() if info.two_d)
-                raise UserError(f"task '{name}' has {ds.n_features} features; --plot draws 2-D tasks "
-                                f"({two_d})")
+                raise UserError(f"task '{name}' has {ds.n_features} features; --plot draws tasks of one or two "
+                                f"({two_d}, sine)")
             from actcli.report import plots
 
             runs.prepare_dir(out)

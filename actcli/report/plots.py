@@ -413,11 +413,21 @@ def _scatter_classes(ax, x, labels, w) -> None:
 
 
 def plot_dataset(x, y, title: str, path, lang: str = "en") -> Path:
-    """A 2-D task: its points coloured by class (by value, with a colour bar, for a regression target)."""
+    """A 2-D task: its points coloured by class (by value, with a colour bar, for a regression target); a task
+    with one feature (sine): the target against it."""
     lang = picture_lang(lang)
     w = _words(lang)
     x = np.asarray(x, dtype=float)
     labels = _labels(y)
+    if x.ndim == 2 and x.shape[1] == 1:
+        with _figure(path, figsize=(8, 5.5), lang=lang) as (fig, axes):
+            ax = axes[0][0]
+            ax.scatter(x[:, 0], np.asarray(labels, dtype=float), s=16, color=PALETTE[0], edgecolors="black",
+                       linewidths=0.3)
+            ax.set_title(title)
+            ax.set_xlabel(w("points.x_only"))
+            ax.set_ylabel(w("points.target"))
+        return Path(path)
     with _figure(path, figsize=(8, 6.5), lang=lang) as (fig, axes):
         ax = axes[0][0]
         continuous = labels.dtype.kind == "f" and (np.unique(labels).size > 20 or
