@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Annotated, Any, Literal, Optional, Union
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -442,6 +442,13 @@ class Spec(_Strict):
     task: Task
     model: ModelSpec
     training: Training
+    _lines: dict = PrivateAttr(default_factory=dict)  # key path -> line in the YAML file it was read from
+
+    def line_of(self, dotted: str) -> int:
+        """The line of the YAML file where the key path ('model.layers[1].units', or its nearest written
+        parent) is, or 0 when the spec did not come from a file."""
+        parts = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", dotted))
+        return _line_of(self._lines, parts)
 
     def resolved(self) -> dict[str, Any]:
         """Every default filled in: what a run saves as spec.yaml, and what spec_hash() hashes."""
@@ -731,7 +738,9 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     if isinstance(data, dict) and "name" not in data:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", p.stem).strip("-._")[:64]
         data = {"name": stem or "spec", **data}
-    return _validate(data, source, lines)
+    spec = _validate(data, source, lines)
+    spec._lines = dict(lines)
+    return spec
 
 
 def spec_from_dict(d: Any, source: str = "<dict>") -> Spec:
@@ -790,4 +799,6 @@ def with_overrides(spec: Spec, epochs: int | None = None, batch_size: int | None
             opt["config"] = {**(opt.get("config") or {}), "learning_rate": lr}
         else:
             opt["learning_rate"] = lr
-    return spec_from_dict(d, source="<command-line overrides>")
+    out = spec_from_dict(d, source="<command-line overrides>")
+    out._lines = dict(spec._lines)  # the file's lines still place every key the overrides did not add
+    return out

@@ -266,3 +266,20 @@ def test_names_keras_would_refuse_are_warned_about_and_keras_spellings_are_not()
     wrong = spec(**{"model.layers[0].kernel_initializer": "HE_NORMAL", "training.loss": "Binary_Crossentropy"})
     assert {f.path for f in check_spec(wrong) if f.code == "keras_spelling"} == {
         "model.layers[0].kernel_initializer", "training.loss"}
+
+
+def test_findings_know_their_line_in_the_yaml_file(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\n"
+                    "task: {dataset: spiral, classes: 3, n_samples: 150}\n"
+                    "model:\n"
+                    "  layers:\n"
+                    "    - {units: 8, activation: relu}\n"
+                    "    - units: 1\n"
+                    "      activation: softmax\n"
+                    "training: {loss: binary_crossentropy, epochs: 1}\n")
+    findings = check_spec(load_spec(path), probe=False)
+    lines = {f.path: f.line for f in findings}
+    assert lines["model.layers[1].activation"] == 7  # the key itself
+    assert lines["model.layers[0].kernel_initializer"] == 5  # not written: its layer's line
+    assert all(f.line == 0 for f in check_spec(spec(**{"training.loss": "categorical_crossentropy"})))

@@ -1089,3 +1089,10 @@ def test_predict_keeps_an_existing_output_unless_forced(cli, bad, run_dir):
     forced = cli("predict", "p.csv", "--run", run_dir, "--out", "preds.csv", "--force")
     assert forced.exit_code == 0, forced.output
     assert Path("preds.csv").read_text().count("\n") == 3 and "2 predictions written" in forced.stdout
+
+
+def test_a_spec_the_linter_stops_names_its_file_and_line(bad, tiny_spec):
+    spec = tiny_spec(model={"layers": [{"units": 8, "activation": "relu"}, {"units": 1, "activation": "softmax"}]})
+    line = next(i for i, text in enumerate(spec.read_text().splitlines(), 1) if "softmax" in text)
+    result = bad("train", spec, words=[f"tiny.yaml:{line}: model.layers[1].activation", "softmax"])
+    assert ".;" not in result.stderr

@@ -155,11 +155,12 @@ def _lint(sp, base_dir, lang, source: Path | None = None):
     findings = check.check_spec(sp, base_dir, lang)
     errors = check.errors_only(findings)
     if errors:
-        where = f"{source}: " if source is not None else ""
+        where = f"{source}:{errors[0].line}: " if source is not None and errors[0].line else \
+            (f"{source}: " if source is not None else "")
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         see = f"actcli check {source}" if source is not None else "actcli check SPEC"
         first = errors[0]
-        raise UserError(f"{where}{first.path}: {first.message} — {first.fix}{more}; see '{see}'")
+        raise UserError(f"{where}{first.path}: {first.message} — {first.fix.rstrip('.')}{more}; see '{see}'")
     return findings
 
 

@@ -211,5 +211,6 @@ def findings_table(findings: list, lang: str = "en") -> Table:
     table.add_column(t("table.message"), overflow="fold", ratio=3)
     table.add_column(t("table.fix"), overflow="fold", ratio=2)
     for f in findings:
-        table.add_row(Text(t(f"level.{f.level}"), style=LEVEL_STYLE[f.level]), f.path, f.message, f.fix)
+        where = f"{f.path}\n{t('table.line', n=f.line)}" if getattr(f, "line", 0) else f.path
+        table.add_row(Text(t(f"level.{f.level}"), style=LEVEL_STYLE[f.level]), where, f.message, f.fix)
     return table

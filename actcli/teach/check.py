@@ -43,6 +43,7 @@ class Finding:
     code: str
     message: str
     fix: str
+    line: int = 0  # where `path` is in the spec's YAML file (0: not from a file, or not written there)
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -280,5 +281,7 @@ def check_spec(
     linter.hidden()
     if probe and not errors_only(linter.findings):
         linter.gradient(ds)
+    for f in linter.findings:
+        f.line = spec.line_of(f.path) if f.path else 0
     order = {lvl: k for k, lvl in enumerate(LEVELS)}
     return sorted(linter.findings, key=lambda f: order[f.level])
