@@ -226,7 +226,7 @@ def test_findings_table_shows_level_path_message_and_fix():
 def test_finding_to_dict_is_plain_json():
     f = check_spec(spec(**{"model.layers[1].activation": "softmax"}))[0]
     assert f.to_dict() == {"level": "error", "path": "model.layers[1].activation", "code": "softmax_one_unit",
-                           "message": f.message, "fix": f.fix}
+                           "message": f.message, "fix": f.fix, "line": 0}
 
 
 def test_binary_crossentropy_on_a_multiclass_softmax_head_is_a_warning(tmp_path):

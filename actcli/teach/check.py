@@ -45,7 +45,7 @@ class Finding:
     fix: str
     line: int = 0  # where `path` is in the spec's YAML file (0: not from a file, or not written there)
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str | int]:
         return asdict(self)
 
 
