@@ -722,3 +722,13 @@ def test_train_draws_its_pictures_in_the_format_asked(cli, tiny_spec):
 def test_a_one_feature_task_is_drawn_as_target_against_input(cli):
     ok(cli("datasets", "sine", "--plot", "--out", "ds"))
     assert (Path("ds") / "sine.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_datasets_and_the_starter_describe_tasks_in_korean(cli):
+    listed = cli("datasets", "--lang", "ko")
+    ok(listed)
+    assert "서로 맞물린 반원" in listed.stdout and "과제" in listed.stdout
+    assert "two interleaving half circles" not in listed.stdout
+    start = cli("init", "--task", "moons", "--lang", "ko", "--out", "-")
+    ok(start)
+    assert "# 데이터: 서로 맞물린 반원 두 개" in start.stdout

@@ -11,7 +11,7 @@ import pytest
 from actcli.nn import activations
 from actcli.teach import texts
 
-MINE = ("activations", "explain", "check", "lessons", "starter", "tables", "pictures")
+MINE = ("activations", "explain", "check", "lessons", "starter", "tables", "pictures", "tasks")
 # values that are names, formulas or commands, identical in every language by design
 SAME_IN_EVERY_LANGUAGE = {"command"}
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -74,3 +74,11 @@ def test_text_fills_in_values_in_both_languages():
     ko = texts.text("check", "softmax_one_unit.fix", "ko", classes=10)
     assert "units: 10" in en and "{units: 1, activation: sigmoid}" in en
     assert "units: 10" in ko and ko != en
+
+
+def test_task_descriptions_are_the_generators_own_in_english_and_cover_every_task():
+    from actcli import data
+
+    en, ko = texts.load("tasks", "en"), texts.load("tasks", "ko")
+    assert en == {name: info.description for name, info in data.TASKS.items()}
+    assert set(ko) == set(data.TASKS)

@@ -361,13 +361,17 @@ def datasets(
     out: Annotated[Path, typer.Option("--out", help="Folder for the picture.")] = Path("."),
     fmt: PicturesOpt = "png",
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """List the synthetic tasks and their parameters, or draw one (actcli datasets moons --plot)."""
     from actcli import data as datamod
     from actcli import runs
     from actcli.report import tables
+    from actcli.teach.texts import text
 
-    rows = datamod.describe_tasks()
+    lang = _lang(lang)
+    rows = [{**r, "description": text("tasks", r["name"], lang)} if r["name"] in datamod.TASKS else r
+            for r in datamod.describe_tasks()]
     if name is not None:
         ds = datamod.make_task(name)
         rows = [r for r in rows if r["name"] == name]
@@ -381,15 +385,17 @@ def datasets(
             runs.prepare_dir(out)
             import numpy as np
 
+            drawn_in = _picture_lang(lang)
             path = plots.plot_dataset(np.concatenate([ds.x_train, ds.x_test]),
                                       np.concatenate([ds.y_train, ds.y_test]),
-                                      f"{name}: {len(ds.x_train) + len(ds.x_test)} samples",
-                                      Path(out) / f"{name}.{_format(fmt)}")
+                                      text("pictures", "points.samples", drawn_in, name=name,
+                                           n=len(ds.x_train) + len(ds.x_test)),
+                                      Path(out) / f"{name}.{_format(fmt)}", drawn_in)
             rows = [{**r, "file": str(path)} for r in rows]
     if as_json:
         _print_json(rows)
         return
-    _console().print(tables.datasets_table(rows))
+    _console().print(tables.datasets_table(rows, lang))
     for r in rows:
         if "file" in r:
             _console().print(f"saved {r['file']}", markup=False)

@@ -321,14 +321,14 @@ def runs_table(rows: list[dict]) -> Table:
     return table
 
 
-def datasets_table(rows: list[dict]) -> Table:
+def datasets_table(rows: list[dict], lang: str = "en") -> Table:
     """`actcli datasets`: one row per task from `actcli.data.describe_tasks()`."""
-    table = Table(title="Tasks", title_justify="left", show_lines=True)
-    table.add_column("name", style="bold", no_wrap=True)
-    table.add_column("kind")
+    table = Table(title=_t("datasets.title", lang), title_justify="left", show_lines=True)
+    table.add_column(_t("datasets.name", lang), style="bold", no_wrap=True)
+    table.add_column(_t("datasets.kind", lang))
     table.add_column("2-D", justify="center")
-    table.add_column("parameters (defaults)")
-    table.add_column("description", ratio=1)
+    table.add_column(_t("datasets.parameters", lang))
+    table.add_column(_t("datasets.description", lang), ratio=1)
     for row in rows:
         params = row.get("parameters") or {}
         shown = "\n".join(f"{k}={v}" if v is not None else k for k, v in params.items())

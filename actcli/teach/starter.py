@@ -52,7 +52,6 @@ def starter_spec(task: str = "moons", head: str = "sigmoid", lang: str = "en") -
         raise UserError(f"unknown head '{head}'{hint} Valid: {', '.join(HEADS)}")
     t = lambda key, **v: text("starter", key, lang, **v)  # noqa: E731
     k = _classes(task)
-    info = data.TASKS[task]
     features = int(data.resolve_params(task).get("features", 2))
     width = 64 if features > 8 else 32
     if k == 0:
@@ -72,7 +71,7 @@ def starter_spec(task: str = "moons", head: str = "sigmoid", lang: str = "en") -
         *_comment(t("title", task=task, head=head if k else "linear")),
         *_comment(t("run", name=name)),
         f"name: {name}",
-        *_comment(t("task", description=info.description)),
+        *_comment(t("task", description=text("tasks", task, lang))),
         f"task: {{dataset: {task}, seed: 0}}",
         "model:",
         "  layers:",
