@@ -732,3 +732,14 @@ def test_datasets_and_the_starter_describe_tasks_in_korean(cli):
     start = cli("init", "--task", "moons", "--lang", "ko", "--out", "-")
     ok(start)
     assert "# 데이터: 서로 맞물린 반원 두 개" in start.stdout
+
+
+def test_compare_warns_when_an_output_activation_is_asked_for_as_a_hidden_one(cli, tiny_spec):
+    result = cli("compare", "--spec", tiny_spec(), "--activations", "relu,softmax", "--epochs", "1", "--seeds", "1",
+                 "--out", "cmp", "--jobs", "1")
+    ok(result)
+    assert result.stderr.startswith("warning: softmax belongs in the output layer")
+    plain = cli("compare", "--spec", tiny_spec(), "--activations", "relu,tanh", "--epochs", "1", "--seeds", "1",
+                "--out", "cmp2", "--jobs", "1")
+    ok(plain)
+    assert "warning" not in plain.stderr

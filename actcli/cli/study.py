@@ -95,6 +95,7 @@ def compare(
     lab.check_head(base, dataset)
     for act in acts:
         lab.vary(base, act, init, depth, width, epochs)
+    _warn_head_only(acts, lang, as_json)
     folder = _study_out(out, "compare")
     drawn_in = _picture_lang(lang)
     console = _console()
@@ -132,6 +133,16 @@ def _words(key: str, lang: str, **values) -> str:
     from actcli.teach.texts import text  # here, not at import: `actcli --help` stays fast
 
     return text("tables", key, lang, **values)
+
+
+def _warn_head_only(acts: list[str], lang: str, as_json: bool) -> None:
+    """An output-layer activation asked for as a hidden one (softmax): the linter's warning, on stderr; the
+    comparison still runs (seeing it fail is a lesson too)."""
+    from actcli.teach.check import ROW_HEADS
+
+    for act in acts:
+        if act in ROW_HEADS and not as_json:
+            _say(_words("compare.head_only", lang, act=act))
 
 
 def _interrupted_line(cmp, acts: list[str], seeds: int, lang: str) -> str:
