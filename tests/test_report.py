@@ -482,7 +482,8 @@ def test_activation_styles_tell_every_name_apart(names):
 def test_boundary_caption_says_when_there_is_no_boundary():
     assert "black line" in plots.boundary_caption(np.linspace(0.1, 0.9, 50))
     flat = plots.boundary_caption(np.full((10, 10), 0.48))
-    assert "between 0.48 and 0.48" in flat and "class 0" in flat and "no boundary learned" in flat
+    assert "is 0.48 everywhere" in flat and "class 0" in flat and "no boundary learned" in flat
+    assert "between 0.47 and 0.49" in plots.boundary_caption(np.linspace(0.47, 0.49, 9))
     assert "class 1" in plots.boundary_caption(np.full(5, 0.7))
     assert "class 0" in plots.boundary_caption(np.full(5, 0.5))  # P = 0.5 is not > 0.5: class 0
 
@@ -693,3 +694,11 @@ def test_curves_break_where_the_function_jumps():
     assert list(by[:3]) == [0, 0, 0] and np.isnan(by[3]) and list(by[4:]) == [1, 1]
     smooth = 1 / (1 + np.exp(-np.linspace(-5, 5, 401)))
     assert not np.isnan(plots._broken_at_jumps(np.linspace(-5, 5, 401), smooth)[1]).any()
+
+
+def test_a_long_history_title_is_wrapped_to_fit(tmp_path, drawn):
+    run = make_run("relu", kind="regression")
+    net = "a single Dense layer (linear: a linear model)"
+    plots.plot_history(run, tmp_path / "h.png", net)
+    title = drawn[-1]._suptitle.get_text()
+    assert net.split()[0] in title and "\n" in title and max(len(line) for line in title.splitlines()) <= 80

@@ -1096,3 +1096,62 @@ def test_a_spec_the_linter_stops_names_its_file_and_line(bad, tiny_spec):
     line = next(i for i, text in enumerate(spec.read_text().splitlines(), 1) if "softmax" in text)
     result = bad("train", spec, words=[f"tiny.yaml:{line}: model.layers[1].activation", "softmax"])
     assert ".;" not in result.stderr
+
+
+def test_a_replacement_moves_the_old_output_aside_then_deletes_or_restores_it(tmp_path):
+    from actcli.cli.app import _claim_folder, _outputs
+
+    def make(folder: Path, tag: str) -> None:
+        (folder / "runs" / "r1").mkdir(parents=True, exist_ok=True)
+        for name in ("metrics.json", "spec.yaml"):
+            (folder / "runs" / "r1" / name).write_text(tag)
+        for name in ("results.json", "compare.png"):
+            (folder / name).write_text(tag)
+
+    out = tmp_path / "cmp"
+    out.mkdir()
+    make(out, "old")
+    (out / "notes.txt").write_text("mine")
+    before = _tree(out)
+    with pytest.raises(Exception, match="already holds a comparison"):
+        _claim_folder(out, force=False)
+    replacing = _claim_folder(out, force=True)
+    assert _outputs(out)[1] == [] and (out / "notes.txt").is_file()  # moved aside, the user's file stays
+    make(out, "new")
+    (out / "gradients.json").write_text("new")
+    replacing.restore()  # e.g. interrupted: the old one comes back whole, nothing of the new one stays
+    assert _tree(out) == before
+    replacing = _claim_folder(out, force=True)
+    make(out, "new")
+    replacing.commit()
+    assert {k: v for k, v in _tree(out).items()} == {
+        "compare.png": b"new", "notes.txt": b"mine", "results.json": b"new", "runs/r1/metrics.json": b"new",
+        "runs/r1/spec.yaml": b"new"}
+    assert not [p for p in out.iterdir() if p.name.startswith(".actcli-replaced-")]
+
+
+def test_a_failed_forced_train_puts_the_old_run_back(cli, run_dir, tiny_spec, monkeypatch):
+    from actcli import lab
+
+    before = _tree(run_dir)
+
+    def broken(result, art, folder, **kw):
+        (Path(folder) / "spec.yaml").write_text("half")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(lab, "save_run", broken)
+    result = cli("train", tiny_spec(), "--out", run_dir, "--force", "--quiet", "--no-plots")
+    assert isinstance(result.exception, RuntimeError)
+    assert _tree(run_dir) == before
+
+
+@pytest.mark.parametrize("command", ["compare", "plot-gradients"])
+def test_a_study_will_not_land_in_a_run_folder_nor_a_run_in_a_comparison(bad, run_dir, command, tiny_spec):
+    bad(command, "--spec", tiny_spec(), "--epochs", "1", "--out", run_dir, words=["already holds a run", "--force"])
+
+
+def test_train_will_not_land_in_a_comparison_folder(cli, bad, tiny_spec):
+    made = cli("compare", "--spec", tiny_spec(), "--activations", "relu", "--epochs", "1", "--seeds", "1",
+               "--out", "cmp", "--jobs", "1")
+    assert made.exit_code == 0, made.output
+    bad("train", tiny_spec(), "--out", "cmp", words=["already holds a comparison", "--force"])

@@ -190,12 +190,20 @@ def _activations(value: str) -> list[str]:
     return out
 
 
-class _Interrupt:
-    """First Ctrl-C: ask the training to stop and keep what is finished. Second: leave at once."""
+# run by a second Ctrl-C before it leaves at once: a --force replacement puts the old output back
+_QUIT_HOOKS: list = []
 
-    def __init__(self):
+
+class _Interrupt:
+    """First Ctrl-C: ask the training to stop and keep what is finished. Second: leave at once (after
+    _QUIT_HOOKS)."""
+
+    def __init__(self, lang: str = "en"):
+        from actcli.teach.texts import text
+
         self.event = threading.Event()
         self._old = None
+        self._message = "\n" + text("tables", "run.stopping", lang) + "\n"  # looked up now, not in the handler
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
@@ -204,10 +212,12 @@ class _Interrupt:
 
     def _handle(self, signum, frame):
         if self.event.is_set():
+            for hook in list(_QUIT_HOOKS):
+                with contextlib.suppress(Exception):
+                    hook()
             os._exit(130)
         self.event.set()
-        sys.stderr.write("\nstopping after this batch, saving what is finished "
-                         "(Ctrl-C again to quit at once)\n")
+        sys.stderr.write(self._message)
 
     def __exit__(self, *exc):
         if self._old is not None:
@@ -290,65 +300,89 @@ def _writable_file(path: Path, force: bool, example: str = "spec.yaml") -> None:
     runs.prepare_dir(path.parent if str(path.parent) else Path("."), create=False)
 
 
-# what `train` writes into a run folder (lab.save_run), pictures in any format
-RUN_FILES = ("spec.yaml", "data.json", "history.csv", "probes.json", "weights.npz", "metrics.json",
-             *(f"{stem}.{fmt}" for stem in ("loss", "decision_boundary") for fmt in FORMATS))
-
-
-def _claim_run_folder(out: Path | None, force: bool) -> list[Path]:
-    """Refuse a --out folder that holds a run already, unless --force; with it, the old run's files, which
-    the caller removes once the new run is saved (so an interrupted or failed training loses nothing, and
-    no picture of the old run stays beside the new one). Other files in the folder are never touched."""
-    if out is None or not Path(out).is_dir():
-        return []
-    old = [Path(out) / name for name in RUN_FILES if (Path(out) / name).is_file()]
-    if old and not force:
-        raise UserError(f"{out}: already holds a run ({', '.join(p.name for p in old[:3])}"
-                        f"{', ...' if len(old) > 3 else ''}) — choose another --out, or add --force to "
-                        "replace that run")
-    return old
-
-
-# what `compare` and `plot-gradients` write into their folder, besides runs/<name>/ run folders
-STUDY_FILES = {
-    "comparison": ("results.json", "results.csv",
-                   *(f"{stem}.{fmt}" for stem in ("compare", "compare_gradients") for fmt in FORMATS)),
-    "gradient study": ("gradients.json", *(f"{stem}.{fmt}" for stem in ("gradient_norms", "gradient_init",
-                                                                         "gradient_hist", "activation_hist")
-                                           for fmt in FORMATS)),
+# what each command writes into its --out folder (besides runs/<name>/ run folders), pictures in any format
+OUTPUT_FILES = {
+    "a run": ("spec.yaml", "data.json", "history.csv", "probes.json", "weights.npz", "metrics.json",
+              *(f"{stem}.{fmt}" for stem in ("loss", "decision_boundary") for fmt in FORMATS)),
+    "a comparison": ("results.json", "results.csv",
+                     *(f"{stem}.{fmt}" for stem in ("compare", "compare_gradients") for fmt in FORMATS)),
+    "a gradient study": ("gradients.json", *(f"{stem}.{fmt}" for stem in ("gradient_norms", "gradient_init",
+                                                                           "gradient_hist", "activation_hist")
+                                             for fmt in FORMATS)),
 }
+BACKUP_PREFIX = ".actcli-replaced-"
 
 
-def _claim_study_folder(out: Path | None, force: bool, kind: str):
-    """Like `_claim_run_folder` for a `kind` in STUDY_FILES: refuse an --out folder that holds one already
-    (its files, or run folders under runs/), unless --force. Returns what to call once the new one is saved:
-    it removes the old one's files and run folders that were not written again (older than this command)."""
-    import time
-
-    started = time.time()
-    if out is None or not Path(out).is_dir():
-        return lambda: None
+def _outputs(out: Path) -> tuple[list[str], list[Path]]:
+    """What actcli wrote into `out` before: the kinds found ('a run', ...) and their files and run folders."""
     from actcli import runs
 
-    old = [Path(out) / name for name in STUDY_FILES[kind] if (Path(out) / name).is_file()]
-    sub = Path(out) / "runs"
-    old_runs = sorted(d for d in sub.iterdir() if runs.is_run_dir(d)) if sub.is_dir() else []
-    if (old or old_runs) and not force:
-        shown = [p.name for p in old[:3]] + ([f"runs/ ({len(old_runs)} run folders)"] if old_runs else [])
-        raise UserError(f"{out}: already holds a {kind} ({', '.join(shown)}) — choose another --out, or add "
-                        "--force to replace it")
+    kinds, found = [], []
+    for kind, names in OUTPUT_FILES.items():
+        files = [out / name for name in names if (out / name).is_file()]
+        if files:
+            kinds.append(kind)
+            found += files
+    sub = out / "runs"
+    run_dirs = sorted(d for d in sub.iterdir() if runs.is_run_dir(d)) if sub.is_dir() else []
+    if run_dirs and "a comparison" not in kinds and "a gradient study" not in kinds:
+        kinds.append(f"runs/ ({len(run_dirs)} run folder{'s' if len(run_dirs) != 1 else ''})")
+    return kinds, found + run_dirs
 
-    def remove_replaced() -> None:
+
+class _Replacement:
+    """`--force` into a folder that holds actcli's output: the old output is moved aside into a hidden folder in
+    `out` while the new one is made, then deleted (`commit`) — or put back (`restore`) when the new one was
+    interrupted or failed, after removing what the new one had written. Other files are never touched."""
+
+    def __init__(self, out: Path, old: list[Path]):
+        self.out, self.old = Path(out), old
+        self.backup = self.out / f"{BACKUP_PREFIX}{os.getpid()}"
+        self.backup.mkdir()
+        for path in old:
+            target = self.backup / path.relative_to(self.out)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+        _QUIT_HOOKS.append(self.restore)
+
+    def _done(self) -> None:
+        with contextlib.suppress(ValueError):
+            _QUIT_HOOKS.remove(self.restore)
+
+    def commit(self) -> None:
         import shutil
 
-        for path in old:
-            if path.is_file() and path.stat().st_mtime < started:
-                path.unlink(missing_ok=True)
-        for folder in old_runs:
-            if runs.is_run_dir(folder) and (folder / "metrics.json").stat().st_mtime < started:
-                shutil.rmtree(folder, ignore_errors=True)
+        self._done()
+        shutil.rmtree(self.backup, ignore_errors=True)
 
-    return remove_replaced
+    def restore(self) -> None:
+        import shutil
+
+        self._done()
+
+        _, new = _outputs(self.out)
+        for path in new:
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        for path in self.old:
+            source = self.backup / path.relative_to(self.out)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, path)
+        shutil.rmtree(self.backup, ignore_errors=True)
+
+
+def _claim_folder(out: Path | None, force: bool, move: bool = True) -> _Replacement | None:
+    """Refuse an --out folder that holds a run, a comparison or a gradient study (any of them, whatever the command
+    writes), unless --force. With --force and `move`, the old output is moved aside (see `_Replacement`): call it
+    once without `move` before any work, and with it just before the new output is made."""
+    if out is None or not Path(out).is_dir():
+        return None
+    kinds, old = _outputs(Path(out))
+    if not old:
+        return None
+    if not force:
+        raise UserError(f"{out}: already holds {' and '.join(kinds)} — choose another --out, or add --force to "
+                        "replace it")
+    return _Replacement(Path(out), old) if move else None
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from .app import (
     JsonOpt,
     LangOpt,
     PicturesOpt,
-    _claim_run_folder,
+    _claim_folder,
     _console,
     _format,
     _guard,
@@ -65,7 +65,7 @@ def train(
     _need("--lr", lr, 0, exclusive=True, example=0.001)
     _need("--seed", seed, 0)
     fmt = _format(fmt)
-    replaced = _claim_run_folder(out, force)  # before any work: a run already there is not lost
+    _claim_folder(out, force, move=False)  # before any work: what the folder holds is not lost
     sp, base_dir = _load_spec(spec)
     if any(v is not None for v in (epochs, batch_size, lr, seed)):
         sp = specmod.with_overrides(sp, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
@@ -87,19 +87,26 @@ def train(
         from actcli.report import tables
 
         console.print(tables.model_summary_table(model.summary_rows(), model.count_params(), sp.name))
+    replacing = _claim_folder(out, force)  # --force: the old run moved aside until the new one is saved
+    kept = False
     try:
-        with _Interrupt() as intr, _progress(console, show, sp.training.epochs) as progress:
+        with _Interrupt(lang) as intr, _progress(console, show, sp.training.epochs) as progress:
             result, art = lab.train_run(sp, base_dir, progress=progress, stop=intr.event, dataset=dataset,
                                         model=model)
             # the pictures in parallel processes, on a machine with two cores or more
-            written = lab.save_run(result, art, run_dir, plots=not no_plots, fmt=fmt, jobs=sweep.cpu_cores(),
-                                   lang=_picture_lang(lang) if not no_plots else "en")
-        for stale in set(replaced) - set(written):  # the replaced run's files the new one did not rewrite
-            stale.unlink(missing_ok=True)
+            lab.save_run(result, art, run_dir, plots=not no_plots, fmt=fmt, jobs=sweep.cpu_cores(),
+                         lang=_picture_lang(lang) if not no_plots else "en")
+        if replacing is not None:
+            kept = result.status == "interrupted"  # an interrupted run does not replace a finished one
+            replacing.restore() if kept else replacing.commit()
     except BaseException:
-        if not existed:
+        if replacing is not None:
+            replacing.restore()
+        elif not existed:
             _remove_if_empty(run_dir)
         raise
+    if kept:
+        result.run_dir = None
     _report_run(result, console, err, quiet, as_json, lang)
     chance = math.log(max(dataset.n_classes, 2)) if dataset.kind != "regression" else None
     overshoot = _overshoot(result.history.get("loss") or [], chance)
@@ -112,7 +119,7 @@ def train(
                     path=run_dir))
         raise typer.Exit(1)
     if result.status == "interrupted":
-        _say(_words("run.interrupted", lang, path=run_dir))
+        _say(_words("run.kept" if kept else "run.interrupted", lang, path=run_dir))
         raise typer.Exit(130)
 
 
@@ -204,7 +211,7 @@ def _report_run(result, console, err, quiet: bool, as_json: bool, lang: str = "e
     console.print(tables.run_results_table(result, lang))
     if result.probes is not None and not quiet:
         console.print(tables.layer_gradients_table(result.probes, lang))
-    if not quiet:
+    if not quiet and result.run_dir:
         console.print(_words("run.folder", lang, path=result.run_dir), markup=False, highlight=False)
 
 

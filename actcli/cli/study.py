@@ -16,7 +16,7 @@ from .app import (
     LangOpt,
     PicturesOpt,
     _activations,
-    _claim_study_folder,
+    _claim_folder,
     _console,
     _format,
     _guard,
@@ -85,7 +85,7 @@ def compare(
         raise UserError(f"--target must be an accuracy between 0 and 1, got {target:g} — e.g. --target 0.9")
     if init not in ("auto", "keep"):
         raise UserError(f"--init must be auto or keep, got '{init}'")
-    replace = _claim_study_folder(out, force, "comparison")  # before any work: what is there is not lost
+    _claim_folder(out, force, move=False)  # before any work: what the folder holds is not lost
     base, base_dir = _load_spec(spec, sweep.default_spec)
     if task is not None:
         base = _with_task(base, task)
@@ -105,12 +105,21 @@ def compare(
         if show:
             console.print(_progress_line(i, total, run, lang), markup=False, highlight=False)
 
-    with _Interrupt() as intr:
-        cmp = sweep.compare(base, acts, seeds=seeds, depth=depth, width=width, epochs=epochs, target=target,
-                            init_mode=init, jobs=jobs, out=folder, base_dir=base_dir, fmt=fmt,
-                            stop=intr.event, on_done=done, lang=drawn_in)
-    files = _save_comparison(cmp, folder, fmt, jobs, drawn_in)
-    replace()
+    replacing = _claim_folder(out, force)  # --force: the old output moved aside until the new one is saved
+    kept = False
+    try:
+        with _Interrupt(lang) as intr:
+            cmp = sweep.compare(base, acts, seeds=seeds, depth=depth, width=width, epochs=epochs, target=target,
+                                init_mode=init, jobs=jobs, out=folder, base_dir=base_dir, fmt=fmt,
+                                stop=intr.event, on_done=done, lang=drawn_in)
+        files = _save_comparison(cmp, folder, fmt, jobs, drawn_in)
+        kept = _settle(replacing, intr.event.is_set())
+    except BaseException:
+        if replacing is not None:
+            replacing.restore()
+        raise
+    if kept:
+        files = []
     if as_json:
         _print_json({"results": cmp.to_dict(with_runs=False)["results"], "files": [str(f) for f in files],
                      "out": str(folder)})
@@ -121,10 +130,11 @@ def compare(
         console.print(tables.comparison_table(cmp, lang))
         for sentence in compare_sentences(cmp, lang):
             console.print(sentence, markup=False, highlight=False)
-        console.print(_words("compare.saved", lang, files=", ".join(str(f) for f in files)), markup=False,
-                      highlight=False)
+        if files:
+            console.print(_words("compare.saved", lang, files=", ".join(str(f) for f in files)), markup=False,
+                          highlight=False)
     if intr.event.is_set() and not as_json:
-        _say(_interrupted_line(cmp, acts, seeds, lang))
+        _say(_words("compare.kept", lang, path=folder) if kept else _interrupted_line(cmp, acts, seeds, lang))
     if intr.event.is_set():
         raise typer.Exit(130)
 
@@ -135,13 +145,25 @@ def _words(key: str, lang: str, **values) -> str:
     return text("tables", key, lang, **values)
 
 
+def _settle(replacing, interrupted: bool) -> bool:
+    """--force's end: an interrupted result does not replace a finished one (the old is put back: True), else
+    the old output is deleted (False). Nothing to do without --force."""
+    if replacing is None:
+        return False
+    if interrupted:
+        replacing.restore()
+        return True
+    replacing.commit()
+    return False
+
+
 def _warn_head_only(acts: list[str], lang: str, as_json: bool) -> None:
     """An output-layer activation asked for as a hidden one (softmax): the linter's warning, on stderr; the
     comparison still runs (seeing it fail is a lesson too)."""
     from actcli.teach.check import ROW_HEADS
 
     for act in acts:
-        if act in ROW_HEADS and not as_json:
+        if act in ROW_HEADS:  # on stderr, so --json's stdout stays one document
             _say(_words("compare.head_only", lang, act=act))
 
 
@@ -273,7 +295,7 @@ def plot_gradients(
         init = "keep" if spec is not None else "auto"
     if init not in ("auto", "keep"):
         raise UserError(f"--init must be auto or keep, got '{init}'")
-    replace = _claim_study_folder(out, force, "gradient study")
+    _claim_folder(out, force, move=False)  # before any work
     if run is not None:
         given = [flag for flag, value in (("--activations", activations), ("--spec", spec), ("--depth", depth),
                                           ("--width", width), ("--epochs", epochs), ("--init", init_given))
@@ -285,6 +307,7 @@ def plot_gradients(
         result, _ = lab.load_run(run)
         study = sweep.study_from_run(result)
         folder = _study_out(out, "gradients") if out is not None else Path(run)
+        interrupted = False
     else:
         if activations is None and spec is None:
             activations = "sigmoid,tanh,relu"
@@ -298,11 +321,21 @@ def plot_gradients(
         for act in acts or []:
             lab.vary(base, act, init, depth, width, epochs)
         folder = _study_out(out, "gradients")
-        with _Interrupt() as intr:
-            study = sweep.gradient_study(base, acts, depth=depth, width=width, epochs=epochs, init_mode=init,
-                                         jobs=jobs, out=folder, base_dir=base_dir, stop=intr.event)
-    files = _save_study(study, folder, fmt, jobs, _picture_lang(lang))
-    replace()
+    replacing = _claim_folder(out, force) if out is not None else None
+    try:
+        if run is None:
+            with _Interrupt(lang) as intr:
+                study = sweep.gradient_study(base, acts, depth=depth, width=width, epochs=epochs, init_mode=init,
+                                             jobs=jobs, out=folder, base_dir=base_dir, stop=intr.event)
+            interrupted = intr.event.is_set()
+        files = _save_study(study, folder, fmt, jobs, _picture_lang(lang))
+        if _settle(replacing, interrupted):
+            _say(_words("compare.kept", lang, path=folder))
+            raise typer.Exit(130)
+    except BaseException:
+        if replacing is not None and replacing.backup.exists():
+            replacing.restore()
+        raise
     if as_json:
         _print_json({"activations": study.layers_json(), "files": [str(f) for f in files],
                      "out": str(folder)})

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import math
 import os
+import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -292,7 +293,8 @@ def plot_history(run: RunResult, path, net: str | None = None, lang: str = "en")
     has_metric = any(f"{p}{metric}" in h for _, p in splits)
     size = (10, 5.5) if has_metric else (8, 5.5)
     with _figure(path, 1, 2 if has_metric else 1, figsize=size, lang=lang) as (fig, axes):
-        fig.suptitle(history_title(run, net, lang))
+        # a long net description ('a single Dense layer (linear: ...)') would run off the picture's edges
+        fig.suptitle(textwrap.fill(history_title(run, net, lang), width=int(size[0] * 8)))
         loss = "loss_mse" if run.kind == "regression" else "loss"
         panels = [("loss", w(f"history.{loss}"), w(f"history.{loss}_title"))]
         if has_metric:
@@ -498,7 +500,10 @@ def boundary_caption(p, lang: str = "en") -> str:
         return w("boundary.none")
     if p.min() > 0.5 or p.max() <= 0.5:  # class 1 means P > 0.5, as the accuracy counts it
         side = w("boundary.class1") if p.min() > 0.5 else w("boundary.class0")
-        return w("boundary.flat", lo=f"{p.min():.2f}", hi=f"{p.max():.2f}", side=side)
+        lo, hi = f"{p.min():.2f}", f"{p.max():.2f}"
+        if lo == hi:  # the same to two decimals everywhere: no range to give
+            return w("boundary.flat_one", p=lo, side=side)
+        return w("boundary.flat", lo=lo, hi=hi, side=side)
     return w("boundary.line")
 
 
