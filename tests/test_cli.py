@@ -743,3 +743,12 @@ def test_compare_warns_when_an_output_activation_is_asked_for_as_a_hidden_one(cl
                 "--out", "cmp2", "--jobs", "1")
     ok(plain)
     assert "warning" not in plain.stderr
+
+
+def test_explain_and_init_report_their_files_in_korean(cli):
+    shown = cli("explain", "relu", "--lang", "ko", "--out", "pics")
+    ok(shown)
+    assert shown.stdout.rstrip().splitlines()[-1] == "저장함: pics/relu.png"
+    made = cli("init", "--lang", "ko")
+    ok(made)
+    assert made.stdout.startswith("moons-sigmoid.yaml 파일을 썼습니다 — 다음: actcli check moons-sigmoid.yaml")

@@ -167,7 +167,8 @@ def _lint(sp, base_dir, lang, source: Path | None = None):
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         see = f"actcli check {source}" if source is not None else "actcli check SPEC"
         first = errors[0]
-        raise UserError(f"{where}{first.path}: {first.message} — {first.fix.rstrip('.')}{more}; see '{see}'")
+        raise UserError(f"{where}{first.path}: {first.message} — {first.fix.rstrip('.')}{more}; "
+                        + _words("run.see", lang, command=see))
     return findings
 
 
@@ -405,7 +406,7 @@ def datasets(
     _console().print(tables.datasets_table(rows, lang))
     for r in rows:
         if "file" in r:
-            _console().print(f"saved {r['file']}", markup=False)
+            _console().print(_words("run.saved_file", lang, path=r["file"]), markup=False)
 
 
 @app.command()

@@ -84,7 +84,7 @@ def explain(
     console = _console()
     console.print(explanation_renderable(expl))
     for f in files:
-        console.print(f"saved {f}", markup=False, highlight=False)
+        console.print(_saved(f, lang), markup=False, highlight=False)
 
 
 @app.command()
@@ -184,5 +184,17 @@ def init_cmd(
     from actcli import runs
 
     runs.write_text(out, text)
-    _console().print(f"wrote {out} — next: actcli check {out} && actcli train {out}", markup=False,
+    _console().print(_wrote(out, lang), markup=False,
                      highlight=False)
+
+
+def _saved(path, lang: str) -> str:
+    from actcli.teach.texts import text
+
+    return text("tables", "run.saved_file", lang, path=path)
+
+
+def _wrote(path, lang: str) -> str:
+    from actcli.teach.texts import text
+
+    return text("tables", "run.wrote", lang, path=path)
