@@ -230,22 +230,47 @@ def require_run(path: Path) -> Path:
     return path
 
 
+def _study_row(path: Path) -> dict | None:
+    """A comparison's or a gradient study's folder as a row of `list_runs` (kind, task, the best test accuracy
+    for a comparison), or None when `path` is neither."""
+    found = next(((name, kind) for name, kind in (("results.json", "comparison"), ("gradients.json", "gradient study"))
+                  if (path / name).is_file()), None)
+    if found is None:
+        return None
+    name, kind = found
+    row = {"name": path.name, "kind": kind, "run_dir": str(path),
+           "date": datetime.fromtimestamp((path / name).stat().st_mtime, timezone.utc).isoformat(timespec="seconds")}
+    try:
+        data = json.loads((path / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {**row, "status": "damaged"}
+    results = data.get("results") or []
+    accuracies = [r.get("test_accuracy_mean") for r in results if r.get("test_accuracy_mean") is not None]
+    return {**row, "task": data.get("task"), "status": "completed",
+            "activations": [r.get("activation") for r in results] or list(data.get("probes") or {}),
+            "test_accuracy": max(accuracies) if accuracies else None, "test_loss": None}
+
+
 def list_runs(base: Path | None = None) -> list[dict]:
-    """One row per run folder under runs/: name, date, task, status, test metrics, folder."""
+    """One row per run folder under runs/ (kind 'run'), and per comparison or gradient study folder there:
+    name, kind, date, task, status, test metrics (a comparison's best accuracy), folder."""
     root = Path(base or RUNS_DIR)
     rows = []
     if not root.is_dir():
         return rows
     for path in sorted(root.iterdir()):
         if not is_run_dir(path):
+            study = _study_row(path) if path.is_dir() else None
+            if study is not None:
+                rows.append(study)
             continue
         try:
             m = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            rows.append({"name": path.name, "status": "damaged", "run_dir": str(path)})
+            rows.append({"name": path.name, "kind": "run", "status": "damaged", "run_dir": str(path)})
             continue
         prov = m.get("provenance") or {}
-        rows.append({"name": m.get("name", path.name), "date": prov.get("finished", ""),
+        rows.append({"name": m.get("name", path.name), "kind": "run", "date": prov.get("finished", ""),
                      "task": m.get("task"), "status": m.get("status"),
                      "test_accuracy": m.get("test_accuracy"), "test_loss": m.get("test_loss"),
                      "run_dir": str(path)})

@@ -752,3 +752,22 @@ def test_explain_and_init_report_their_files_in_korean(cli):
     made = cli("init", "--lang", "ko")
     ok(made)
     assert made.stdout.startswith("moons-sigmoid.yaml 파일을 썼습니다 — 다음: actcli check moons-sigmoid.yaml")
+
+
+def test_runs_lists_comparisons_and_gradient_studies_too(cli, tiny_spec):
+    spec = tiny_spec()
+    Path("runs").mkdir()
+    ok(cli("train", spec, "--out", "runs/one", "--quiet", "--no-plots"))
+    ok(cli("compare", "--spec", spec, "--activations", "relu,tanh", "--epochs", "1", "--seeds", "1",
+           "--out", "runs/cmp", "--jobs", "1"))
+    ok(cli("plot-gradients", "--spec", spec, "--epochs", "1", "--out", "runs/grad", "--jobs", "1"))
+    listed = cli("runs", "--json")
+    ok(listed)
+    rows = {r["name"]: r for r in json.loads(listed.stdout)}
+    assert rows["cmp"]["kind"] == "comparison" and rows["cmp"]["activations"] == ["relu", "tanh"]
+    results = json.loads((Path("runs/cmp") / "results.json").read_text())["results"]
+    assert rows["cmp"]["test_accuracy"] == max(r["test_accuracy_mean"] for r in results)
+    assert rows["grad"]["kind"] == "gradient study" and rows["tiny"]["kind"] == "run"
+    table = cli("runs")
+    ok(table)
+    assert "(comparison: relu, tanh)" in " ".join(table.stdout.split())

@@ -1155,3 +1155,9 @@ def test_train_will_not_land_in_a_comparison_folder(cli, bad, tiny_spec):
                "--out", "cmp", "--jobs", "1")
     assert made.exit_code == 0, made.output
     bad("train", tiny_spec(), "--out", "cmp", words=["already holds a comparison", "--force"])
+
+
+def test_predict_never_writes_over_its_own_input(bad, run_dir):
+    Path("p.csv").write_text("x0,x1\n0,0\n")
+    bad("predict", "p.csv", "--run", run_dir, "--out", "./p.csv", "--force", words=["input file", "predictions.csv"])
+    assert Path("p.csv").read_text() == "x0,x1\n0,0\n"

@@ -307,6 +307,9 @@ def predict(
     from actcli import lab, runs
 
     if out is not None:
+        if Path(out).resolve() == Path(file).resolve():  # --force would replace the rows by their predictions
+            raise UserError(f"{out}: is the input file itself — write the predictions elsewhere, "
+                            "e.g. --out predictions.csv")
         _writable_file(out, force, example="predictions.csv")
     model, sp, dataset = lab.trained_model(run, rows=False)  # the run's data.json, not its training data
     x, _ = _csv_for_run(file, sp, dataset, need_target=False)

@@ -309,7 +309,12 @@ def runs_table(rows: list[dict]) -> Table:
                             ("test metric", "right"), ("folder", "left")):
         table.add_column(header, justify=justify, overflow="fold")
     for row in rows:
-        if row.get("test_accuracy") is not None:
+        if row.get("kind") in ("comparison", "gradient study"):  # a folder of runs: say which activations
+            acts = ", ".join(str(a) for a in row.get("activations") or [])
+            row = {**row, "name": f"{row['name']} ({row['kind']}{': ' + acts if acts else ''})"}
+        if row.get("kind") == "comparison" and row.get("test_accuracy") is not None:
+            metric = f"best accuracy {fmt_pct(row['test_accuracy'])}"
+        elif row.get("test_accuracy") is not None:
             metric = f"accuracy {fmt_pct(row['test_accuracy'])}"
         elif row.get("test_loss") is not None:
             metric = f"loss {fmt_loss(row['test_loss'])}"
