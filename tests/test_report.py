@@ -702,3 +702,10 @@ def test_a_long_history_title_is_wrapped_to_fit(tmp_path, drawn):
     plots.plot_history(run, tmp_path / "h.png", net)
     title = drawn[-1]._suptitle.get_text()
     assert net.split()[0] in title and "\n" in title and max(len(line) for line in title.splitlines()) <= 80
+
+
+def test_compare_title_speaks_of_bands_only_with_several_seeds(tmp_path, drawn):
+    plots.plot_compare(make_comparison(seeds=3), tmp_path / "c3.png")
+    assert "band: ± std" in drawn[-1]._suptitle.get_text()
+    plots.plot_compare(make_comparison(seeds=1), tmp_path / "c1.png")
+    assert "band" not in drawn[-1]._suptitle.get_text() and "1 seed per activation" in drawn[-1]._suptitle.get_text()

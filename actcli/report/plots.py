@@ -525,7 +525,8 @@ def plot_compare(cmp: Comparison, path, lang: str = "en") -> Path:
     right_key = "test_loss" if regression else "test_accuracy"
     with _figure(path, 1, 2, figsize=(11, 5.5), lang=lang) as (fig, axes):
         ax_loss, ax_right = axes[0]
-        fig.suptitle(w("compare.title", what=_compare_title(cmp, lang)))
+        one_seed = max((r.seeds for r in cmp.results), default=0) <= 1  # no spread to draw a band of
+        fig.suptitle(w("compare.title_one" if one_seed else "compare.title", what=_compare_title(cmp, lang)))
         everything: dict[str, list] = {"loss": [], right_key: []}
         styles = activation_styles([r.activation for r in cmp.results])
         for summary in cmp.results:
