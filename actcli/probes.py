@@ -61,6 +61,20 @@ def _hist(values: np.ndarray) -> tuple[list[float], list[float]]:
     return counts.astype(float).tolist(), edges.astype(float).tolist()
 
 
+# log10|δ| from 1e-12 to 1e2 in quarter decades, the same for every layer and run (values outside go to the ends)
+LOG_EDGES = np.arange(-12.0, 2.0 + 1e-9, 0.25)
+
+
+def _loghist(values: np.ndarray) -> tuple[list[float], list[float]]:
+    v = np.abs(values[np.isfinite(values)].ravel())
+    v = v[v > 0]
+    if v.size == 0:
+        return [], []
+    logs = np.clip(np.log10(v.astype(np.float64)), LOG_EDGES[0], LOG_EDGES[-1])
+    counts, edges = np.histogram(logs, bins=LOG_EDGES)
+    return counts.astype(float).tolist(), edges.astype(float).tolist()
+
+
 def snapshot(model: Sequential, x: np.ndarray, y: np.ndarray, histograms: bool = True) -> list[LayerStats]:
     """Gradients and activations of every layer on one batch, without updating the model.
 
@@ -77,6 +91,7 @@ def snapshot(model: Sequential, x: np.ndarray, y: np.ndarray, histograms: bool =
             if histograms:
                 s.act_hist = _hist(layer.y)
                 s.delta_hist = _hist(delta)
+                s.delta_loghist = _loghist(delta)
             stats.append(s)
     return stats
 

@@ -52,6 +52,9 @@ class LayerStats:
     dead_fraction: float | None = None  # relu-like units that output 0 for every probe sample
     act_hist: tuple[list[float], list[float]] | None = None  # (counts, bin edges)
     delta_hist: tuple[list[float], list[float]] | None = None
+    # log10|δ| on the same fixed edges for every layer (probes.LOG_EDGES), exact zeros left out: a vanishing
+    # gradient shows as the whole distribution sliding down by decades, layer after layer
+    delta_loghist: tuple[list[float], list[float]] | None = None
 
 
 @dataclass

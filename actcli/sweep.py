@@ -82,7 +82,8 @@ def _summary_probes(record: ProbeRecord) -> ProbeRecord:
     """What a comparison needs of a run's probes: the layers at init and at the end, without histograms or the
     per-epoch series (those stay in the run folder's probes.json, and the per-epoch norms in its history)."""
     def bare(stats):
-        return None if stats is None else [dataclasses.replace(s, act_hist=None, delta_hist=None) for s in stats]
+        return None if stats is None else [dataclasses.replace(s, act_hist=None, delta_hist=None, delta_loghist=None)
+                                           for s in stats]
 
     last = [] if record.final is not None or not record.epochs else [record.epochs[-1]]
     return ProbeRecord(layers=record.layers, init=bare(record.init), epochs=last, final=bare(record.final),

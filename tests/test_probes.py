@@ -51,6 +51,13 @@ def test_snapshot_matches_backprop_written_by_hand():
         assert s.act_mean == pytest.approx(act.mean(), rel=1e-10)
         assert s.act_std == pytest.approx(act.std(), rel=1e-10)
         assert sum(s.act_hist[0]) == act.size and sum(s.delta_hist[0]) == d.size
+        counts, edges = s.delta_loghist  # log10|δ| on the fixed edges, exact zeros left out
+        assert edges == pytest.approx(list(np.arange(-12.0, 2.0 + 1e-9, 0.25)))
+        assert sum(counts) == np.count_nonzero(d)
+        logs = np.log10(np.abs(d[d != 0]))
+        inside = (logs >= -12) & (logs < 2)
+        expected, _ = np.histogram(logs[inside], bins=np.asarray(edges))
+        assert counts[0] >= expected[0] and list(counts[1:-1]) == list(expected[1:-1].astype(float))
 
 
 def test_snapshot_does_not_change_the_weights():

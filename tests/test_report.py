@@ -709,3 +709,26 @@ def test_compare_title_speaks_of_bands_only_with_several_seeds(tmp_path, drawn):
     assert "band: ± std" in drawn[-1]._suptitle.get_text()
     plots.plot_compare(make_comparison(seeds=1), tmp_path / "c1.png")
     assert "band" not in drawn[-1]._suptitle.get_text() and "1 seed per activation" in drawn[-1]._suptitle.get_text()
+
+
+def test_gradient_hist_uses_log_sizes_on_one_axis_when_the_probes_have_them(tmp_path, drawn):
+    import dataclasses
+
+    from actcli.probes import LOG_EDGES
+
+    study = make_study(acts=("relu", "sigmoid"), depth=3)
+    plots.plot_gradient_hist(study, tmp_path / "lin.png")  # probes.json from before: δ itself, per-row axes
+    assert drawn[-1]._supxlabel is None and "δ = ∂L/∂z" in drawn[-1].axes[-2].get_xlabel()
+    rng = np.random.default_rng(0)
+    for k, rec in enumerate(study.probes.values()):  # sigmoid's layers decades apart, relu's together
+        for stats in (rec.init, rec.final):
+            for i, s in enumerate(stats):
+                logs = rng.normal(-4 - (3 - i) * k * 1.5, 0.5, 400)
+                counts, _ = np.histogram(logs, bins=LOG_EDGES)
+                stats[i] = dataclasses.replace(s, delta_loghist=(counts.tolist(), LOG_EDGES.tolist()))
+    plots.plot_gradient_hist(study, tmp_path / "log.png")
+    fig = drawn[-1]
+    assert "log scale" in fig._supxlabel.get_text()
+    lo, hi = fig.axes[0].get_xlim()
+    assert all(ax.get_xlim() == (lo, hi) for ax in fig.axes[:4])  # one axis for every panel
+    assert lo <= -4 - 3 * 1.5 - 1 and hi >= -3 and float(lo).is_integer() is False

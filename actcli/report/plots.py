@@ -712,13 +712,15 @@ def _short_sci(v: float, _pos=None) -> str:
 
 
 def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str, lang: str = "en") -> Path:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
     lang = picture_lang(lang)
     w = _words(lang)
     acts = list(study.probes)
     size = (11, max(6.0, 2.8 * len(acts) + 1))
-    with _figure(path, len(acts), 2, figsize=size, sharex="row", lang=lang) as (fig, axes):
+    log = attr == "delta_loghist"  # log10|δ| on one axis for every panel: decades apart are seen as such
+    spans = []
+    with _figure(path, len(acts), 2, figsize=size, sharex=True if log else "row", lang=lang) as (fig, axes):
         fig.suptitle(f"{w('hist.title', what=w(what))}\n"
                      f"{w('init.net', task=study.task, depth=study.depth, width=study.width)}")
         handles = {}
@@ -738,24 +740,43 @@ def _plot_hists(study: GradientStudy, path, attr: str, what: str, xlabel: str, l
                     if total <= 0 or edges.size != counts.size + 1:
                         continue
                     handles[name] = ax.stairs(counts / total, edges, color=colour, lw=1.6, label=name)
+                    filled = np.flatnonzero(counts >= 0.001 * total)  # the axis leaves out the thinnest tails
+                    spans += [edges[filled[0]], edges[filled[-1] + 1]] if filled.size else []
                     drawn = True
                 if not drawn:
                     ax.text(0.5, 0.5, w("hist.none"), transform=ax.transAxes, ha="center",
                             va="center", color="0.4")
                 ax.set_title(w(moment, act=act))
                 ax.set_ylabel(w("hist.fraction"))
+                if log:  # a tick per decade (every other one past eight), labelled as the size it stands for
+                    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"1e{int(round(v))}"))
+                    continue
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
                 if attr == "delta_hist":  # tiny δ: '2.5e-4' per tick (an offset text would hit the x label)
                     ax.xaxis.set_major_formatter(FuncFormatter(_short_sci))
-        for ax in axes[-1]:
-            ax.set_xlabel(w(xlabel))
+        if log and spans:
+            lo, hi = math.floor(min(spans)) - 0.5, math.ceil(max(spans)) + 0.5
+            axes[0][0].set_xlim(lo, hi)
+            for ax in axes.ravel():
+                ax.xaxis.set_major_locator(MultipleLocator(1 if hi - lo <= 9 else 2))
+        if log:  # one axis for all: one label under it (two would run into each other)
+            fig.supxlabel(w(xlabel))
+        else:
+            for ax in axes[-1]:
+                ax.set_xlabel(w(xlabel))
         if handles:
             fig.legend(list(handles.values()), list(handles), loc="outside right center", title=w("norms.layer"))
     return Path(path)
 
 
 def plot_gradient_hist(study: GradientStudy, path, lang: str = "en") -> Path:
-    """gradient_hist.png: histograms of the back-propagated gradient δ per layer, at init and at the end."""
+    """gradient_hist.png: histograms of the back-propagated gradient δ per layer, at init and at the end: of
+    log10|δ| on one axis for all panels when the probes recorded it (a vanishing gradient is a distribution
+    sliding down by decades, layer by layer), else of δ itself (probes.json written before that)."""
+    hidden = [s for rec in study.probes.values() for stats in (rec.init, _final(rec))
+              for s, info in zip(stats, rec.layers, strict=True) if info.hidden]
+    if hidden and all(s.delta_loghist for s in hidden):
+        return _plot_hists(study, path, "delta_loghist", "hist.delta_what", "hist.delta_log_x", lang)
     return _plot_hists(study, path, "delta_hist", "hist.delta_what", "hist.delta_x", lang)
 
 
