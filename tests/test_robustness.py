@@ -1161,3 +1161,26 @@ def test_predict_never_writes_over_its_own_input(bad, run_dir):
     Path("p.csv").write_text("x0,x1\n0,0\n")
     bad("predict", "p.csv", "--run", run_dir, "--out", "./p.csv", "--force", words=["input file", "predictions.csv"])
     assert Path("p.csv").read_text() == "x0,x1\n0,0\n"
+
+
+def test_plot_gradients_into_its_own_run_folder_keeps_the_run(cli, run_dir):
+    before = {p.name for p in run_dir.iterdir()}
+    result = cli("plot-gradients", "--run", run_dir, "--out", run_dir, "--force")
+    assert result.exit_code == 0, result.output
+    after = {p.name for p in run_dir.iterdir()}
+    assert before <= after and "gradients.json" in after
+
+
+def test_restoring_replaces_a_half_written_run_folder_of_the_same_name(tmp_path):
+    from actcli.cli.app import _claim_folder
+
+    out = tmp_path / "cmp"
+    (out / "runs" / "r1").mkdir(parents=True)
+    for name in ("metrics.json", "spec.yaml", "results.json"):
+        (out / ("runs/r1/" + name if name != "results.json" else name)).write_text("old")
+    before = _tree(out)
+    replacing = _claim_folder(out, force=True)
+    (out / "runs" / "r1").mkdir()
+    (out / "runs" / "r1" / "history.csv").write_text("half")  # no metrics.json yet: not a run folder
+    replacing.restore()
+    assert _tree(out) == before

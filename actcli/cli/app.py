@@ -336,9 +336,10 @@ class _Replacement:
     interrupted or failed, after removing what the new one had written. Other files are never touched."""
 
     def __init__(self, out: Path, old: list[Path]):
+        import tempfile
+
         self.out, self.old = Path(out), old
-        self.backup = self.out / f"{BACKUP_PREFIX}{os.getpid()}"
-        self.backup.mkdir()
+        self.backup = Path(tempfile.mkdtemp(prefix=BACKUP_PREFIX, dir=self.out))  # same disk: moves are renames
         for path in old:
             target = self.backup / path.relative_to(self.out)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -350,24 +351,28 @@ class _Replacement:
             _QUIT_HOOKS.remove(self.restore)
 
     def commit(self) -> None:
-        import shutil
-
         self._done()
-        shutil.rmtree(self.backup, ignore_errors=True)
+        _remove(self.backup)
 
     def restore(self) -> None:
-        import shutil
-
         self._done()
-
         _, new = _outputs(self.out)
         for path in new:
-            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+            _remove(path)
         for path in self.old:
-            source = self.backup / path.relative_to(self.out)
+            _remove(path)  # a half-written run folder of the new output under the same name
             path.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, path)
-        shutil.rmtree(self.backup, ignore_errors=True)
+            os.replace(self.backup / path.relative_to(self.out), path)
+        _remove(self.backup)
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _claim_folder(out: Path | None, force: bool, move: bool = True) -> _Replacement | None:

@@ -95,7 +95,7 @@ def compare(
     lab.check_head(base, dataset)
     for act in acts:
         lab.vary(base, act, init, depth, width, epochs)
-    _warn_head_only(acts, lang, as_json)
+    _warn_head_only(acts, lang)
     folder = _study_out(out, "compare")
     drawn_in = _picture_lang(lang)
     console = _console()
@@ -157,7 +157,7 @@ def _settle(replacing, interrupted: bool) -> bool:
     return False
 
 
-def _warn_head_only(acts: list[str], lang: str, as_json: bool) -> None:
+def _warn_head_only(acts: list[str], lang: str) -> None:
     """An output-layer activation asked for as a hidden one (softmax): the linter's warning, on stderr; the
     comparison still runs (seeing it fail is a lesson too)."""
     from actcli.teach.check import ROW_HEADS
@@ -295,6 +295,8 @@ def plot_gradients(
         init = "keep" if spec is not None else "auto"
     if init not in ("auto", "keep"):
         raise UserError(f"--init must be auto or keep, got '{init}'")
+    if run is not None and out is not None and Path(out).resolve() == Path(run).resolve():
+        out = None  # the run's own folder, where --run writes by default: its run is not replaced
     _claim_folder(out, force, move=False)  # before any work
     if run is not None:
         given = [flag for flag, value in (("--activations", activations), ("--spec", spec), ("--depth", depth),
