@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import DataError
-from .nn._registry import closest, split_config
+from .nn._registry import closest, split_config, unknown_name
 
 __all__ = [
     "Dataset", "TaskInfo", "TASKS", "make_task", "load_csv", "load_task", "describe_tasks", "task_names",
@@ -133,9 +133,7 @@ def _loss_name(loss: Any) -> str:
         raw = getattr(loss, "name", None) or getattr(loss, "__name__", None) or type(loss).__name__
     key = str(raw).replace("_", "").lower()
     if key not in _LOSS_KEYS:
-        hint = closest(str(raw), _KNOWN_LOSSES)
-        hint = f" — did you mean '{hint}'?" if hint else ""
-        raise DataError(f"unknown loss '{raw}'{hint} Valid: {', '.join(_KNOWN_LOSSES)}")
+        raise DataError(unknown_name("loss", str(raw), _KNOWN_LOSSES))
     return _LOSS_KEYS[key]
 
 
@@ -583,9 +581,7 @@ def load_csv(path: str | Path, target: str | None = None, test_size: float = 0.2
               "standardize": standardize}
     common = {k: _coerce(name, k, v) for k, v in params.items() if k in _COMMON}
     if kind is not None and kind not in _KINDS:
-        hint = closest(str(kind), list(_KINDS))
-        hint = f" — did you mean '{hint}'?" if hint else ""
-        raise DataError(f"{name}: unknown kind '{kind}'{hint} Valid: {', '.join(_KINDS)}")
+        raise DataError(f"{name}: " + unknown_name("kind", str(kind), _KINDS))
     header, rows, lines = _read_rows(_resolve_path(path, base_dir), shown)
     target = header[-1] if target is None else str(target)
     if target not in header:

@@ -266,7 +266,7 @@ def test_a_csv_regression_without_kind_is_found_out_when_its_file_is_read(cli):
     _write_csv(Path("plane.csv"), ["u", "v", "target"],
                [[f"{a:.4f}", f"{b:.4f}", f"{2 * a - b + 0.1:.4f}"] for a, b in x])
     spec = _regression_spec(task={"dataset": "csv:plane.csv", "target": "target"})
-    ok(cli("train", spec, "--out", "reg", "--quiet", "--no-plots"))  # train builds its model before the CSV's kind
+    ok(cli("train", spec, "--out", "reg", "--quiet", "--no-plots"))  # the kind comes from the file's target
     with open("reg/history.csv", newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
     assert header[:4] == ["epoch", "loss", "val_loss", "test_loss"]

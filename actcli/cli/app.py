@@ -165,7 +165,7 @@ def _format(fmt: str) -> str:
 
 def _activations(value: str) -> list[str]:
     from actcli.nn import activations
-    from actcli.nn._registry import closest
+    from actcli.nn._registry import unknown_name
 
     items = [v.strip() for v in value.split(",")]
     if not value.strip() or any(not v for v in items):
@@ -174,10 +174,7 @@ def _activations(value: str) -> list[str]:
     out = []
     for item in items:
         if item not in activations.REGISTRY:
-            hint = closest(item, activations.names())
-            hint = f" — did you mean '{hint}'?" if hint else ""
-            raise UserError(f"--activations: unknown activation '{item}'{hint} "
-                            f"Valid: {', '.join(activations.names())}")
+            raise UserError("--activations: " + unknown_name("activation", item, activations.names()))
         name = activations.REGISTRY.canonical(item)
         try:
             activations.get(name)
@@ -231,6 +228,13 @@ def _load_spec(path: Path | None, default=None):
     if path is None:
         return (default or specmod.default_spec)(), None
     return specmod.load_spec(path), Path(path).resolve().parent
+
+
+def _words(key: str, lang: str, **values) -> str:
+    """A line of the terminal's words (texts/*/tables.yaml), looked up when needed: `actcli --help` stays fast."""
+    from actcli.teach.texts import text
+
+    return text("tables", key, lang, **values)
 
 
 def _picture_lang(lang: str) -> str:
@@ -373,6 +377,18 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+
+
+def _settle(replacing: _Replacement | None, interrupted: bool) -> bool:
+    """--force's end: an interrupted result does not replace a finished one (the old is put back: True), else
+    the old output is deleted (False). Nothing to do without --force."""
+    if replacing is None:
+        return False
+    if interrupted:
+        replacing.restore()
+        return True
+    replacing.commit()
+    return False
 
 
 def _claim_folder(out: Path | None, force: bool, move: bool = True) -> _Replacement | None:

@@ -26,6 +26,8 @@ from .app import (
     _picture_lang,
     _print_json,
     _say,
+    _settle,
+    _words,
     _writable_file,
     app,
 )
@@ -88,7 +90,6 @@ def train(
 
         console.print(tables.model_summary_table(model.summary_rows(), model.count_params(), sp.name))
     replacing = _claim_folder(out, force)  # --force: the old run moved aside until the new one is saved
-    kept = False
     try:
         with _Interrupt(lang) as intr, _progress(console, show, sp.training.epochs) as progress:
             result, art = lab.train_run(sp, base_dir, progress=progress, stop=intr.event, dataset=dataset,
@@ -96,9 +97,7 @@ def train(
             # the pictures in parallel processes, on a machine with two cores or more
             lab.save_run(result, art, run_dir, plots=not no_plots, fmt=fmt, jobs=sweep.cpu_cores(),
                          lang=_picture_lang(lang) if not no_plots else "en")
-        if replacing is not None:
-            kept = result.status == "interrupted"  # an interrupted run does not replace a finished one
-            replacing.restore() if kept else replacing.commit()
+        kept = _settle(replacing, result.status == "interrupted")
     except BaseException:
         if replacing is not None:
             replacing.restore()
@@ -162,8 +161,8 @@ def _lint(sp, base_dir, lang, source: Path | None = None):
     findings = check.check_spec(sp, base_dir, lang)
     errors = check.errors_only(findings)
     if errors:
-        where = f"{source}:{errors[0].line}: " if source is not None and errors[0].line else \
-            (f"{source}: " if source is not None else "")
+        line = f":{errors[0].line}" if errors[0].line else ""
+        where = f"{source}{line}: " if source is not None else ""
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         see = f"actcli check {source}" if source is not None else "actcli check SPEC"
         first = errors[0]
@@ -214,12 +213,6 @@ def _report_run(result, console, err, quiet: bool, as_json: bool, lang: str = "e
         console.print(tables.layer_gradients_table(result.probes, lang))
     if not quiet and result.run_dir:
         console.print(_words("run.folder", lang, path=result.run_dir), markup=False, highlight=False)
-
-
-def _words(key: str, lang: str, **values) -> str:
-    from actcli.teach.texts import text  # here, not at import: `actcli --help` stays fast
-
-    return text("tables", key, lang, **values)
 
 
 # -- evaluate / predict / runs -------------------------------------------------------------------------------

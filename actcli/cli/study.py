@@ -27,6 +27,8 @@ from .app import (
     _picture_lang,
     _print_json,
     _say,
+    _settle,
+    _words,
     app,
 )
 
@@ -139,24 +141,6 @@ def compare(
         raise typer.Exit(130)
 
 
-def _words(key: str, lang: str, **values) -> str:
-    from actcli.teach.texts import text  # here, not at import: `actcli --help` stays fast
-
-    return text("tables", key, lang, **values)
-
-
-def _settle(replacing, interrupted: bool) -> bool:
-    """--force's end: an interrupted result does not replace a finished one (the old is put back: True), else
-    the old output is deleted (False). Nothing to do without --force."""
-    if replacing is None:
-        return False
-    if interrupted:
-        replacing.restore()
-        return True
-    replacing.commit()
-    return False
-
-
 def _warn_head_only(acts: list[str], lang: str) -> None:
     """An output-layer activation asked for as a hidden one (softmax): the linter's warning, on stderr; the
     comparison still runs (seeing it fail is a lesson too)."""
@@ -195,11 +179,9 @@ def _with_task(base, task: str):
     from actcli.spec import spec_from_dict
 
     if task not in datamod.TASKS:
-        from actcli.nn._registry import closest
+        from actcli.nn._registry import unknown_name
 
-        hint = closest(task, list(datamod.TASKS))
-        hint = f" — did you mean '{hint}'?" if hint else ""
-        raise UserError(f"--task: unknown task '{task}'{hint} Valid: {', '.join(datamod.TASKS)}")
+        raise UserError("--task: " + unknown_name("task", task, datamod.TASKS))
     d = base.resolved()
     d["task"] = {"dataset": task}
     d["model"]["input_dim"] = None
@@ -331,13 +313,14 @@ def plot_gradients(
                                              jobs=jobs, out=folder, base_dir=base_dir, stop=intr.event)
             interrupted = intr.event.is_set()
         files = _save_study(study, folder, fmt, jobs, _picture_lang(lang))
-        if _settle(replacing, interrupted):
-            _say(_words("compare.kept", lang, path=folder))
-            raise typer.Exit(130)
+        kept = _settle(replacing, interrupted)
     except BaseException:
-        if replacing is not None and replacing.backup.exists():
+        if replacing is not None:
             replacing.restore()
         raise
+    if kept:
+        _say(_words("compare.kept", lang, path=folder))
+        raise typer.Exit(130)
     if as_json:
         _print_json({"activations": study.layers_json(), "files": [str(f) for f in files],
                      "out": str(folder)})

@@ -21,6 +21,7 @@ from .app import (
     _load_spec,
     _picture_lang,
     _print_json,
+    _words,
     _writable_file,
     app,
 )
@@ -84,7 +85,7 @@ def explain(
     console = _console()
     console.print(explanation_renderable(expl))
     for f in files:
-        console.print(_saved(f, lang), markup=False, highlight=False)
+        console.print(_words("run.saved_file", lang, path=f), markup=False, highlight=False)
 
 
 @app.command()
@@ -170,11 +171,7 @@ def init_cmd(
 
     lang = _lang(lang)
     if out is None:  # the name the starter's own comment tells the learner to train
-        from actcli import data
-
-        # a regression task always gets a linear head (starter_spec sets --head aside): its name says so
-        shown = "linear" if not example and data.TASKS[task].kind == "regression" else head
-        out = Path(f"{example}.yaml" if example else f"{task.replace('_', '-')}-{shown}.yaml")
+        out = Path(f"{example if example else starter.spec_name(task, head)}.yaml")
     if str(out) != "-":
         _writable_file(out, force)
     text = starter.example(example) if example else starter.starter_spec(task, head, lang)
@@ -184,17 +181,5 @@ def init_cmd(
     from actcli import runs
 
     runs.write_text(out, text)
-    _console().print(_wrote(out, lang), markup=False,
+    _console().print(_words("run.wrote", lang, path=out), markup=False,
                      highlight=False)
-
-
-def _saved(path, lang: str) -> str:
-    from actcli.teach.texts import text
-
-    return text("tables", "run.saved_file", lang, path=path)
-
-
-def _wrote(path, lang: str) -> str:
-    from actcli.teach.texts import text
-
-    return text("tables", "run.wrote", lang, path=path)

@@ -19,8 +19,16 @@ class UnknownNameError(ValueError):
     def __init__(self, family: str, name: str, valid: list[str]):
         self.family, self.name, self.valid = family, name, valid
         self.suggestion = closest(name, valid)
-        hint = f" — did you mean '{self.suggestion}'?" if self.suggestion else ""
-        super().__init__(f"unknown {family} '{name}'{hint or ' —'} Valid: {', '.join(valid)}")
+        super().__init__(unknown_name(family, name, valid, self.suggestion))
+
+
+def unknown_name(family: str, name: str, valid, suggestion: str | None = None) -> str:
+    """"unknown activation 'relux' — did you mean 'relu'? Valid: …" (or "… 'zzz' — Valid: …" with nothing close):
+    the one wording of every unknown-name message. `suggestion` defaults to the closest valid name."""
+    valid = list(valid)
+    suggestion = suggestion if suggestion is not None else closest(name, valid)
+    hint = f" — did you mean '{suggestion}'?" if suggestion else " —"
+    return f"unknown {family} '{name}'{hint} Valid: {', '.join(valid)}"
 
 
 def closest(name: str, valid: list[str]) -> str | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from actcli.errors import UserError
-from actcli.results import Comparison, GradientStudy, LayerStats, ProbeRecord, RunResult
+from actcli.results import STATUSES, Comparison, GradientStudy, LayerStats, ProbeRecord, RunResult
 from actcli.teach.narrate import fmt_ratio as _fmt_ratio
 from actcli.teach.texts import text
 
@@ -37,7 +37,6 @@ LINE_STYLES = ["-", "--", "-.", ":"]
 MOMENT_COLOURS = {"init": "#C8C8C8", "end": "#505050"}
 SPLIT_COLOURS = {"train": "#0072B2", "validation": "#E69F00", "test": "#009E73"}
 SPLIT_STYLES = {"train": "-", "validation": "--", "test": ":"}
-SPLIT_STATUS = ("completed", "diverged", "interrupted")
 STYLE = {
     "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 10,
     "figure.titlesize": 14,
@@ -319,7 +318,7 @@ def plot_history(run: RunResult, path, net: str | None = None, lang: str = "en")
             else:
                 ax.set_ylabel(w("history.log", label=label) if _log_if_wide(ax, everything) else label)
             if run.status != "completed" and run.stopped_at:
-                status = text("tables", f"status.{run.status}", lang) if run.status in SPLIT_STATUS else run.status
+                status = text("tables", f"status.{run.status}", lang) if run.status in STATUSES else run.status
                 ax.axvline(run.stopped_at.get("epoch", 0), color="#D55E00", ls="--", lw=1.5,
                            label=w("history.stopped", status=status, epoch=run.stopped_at.get("epoch")))
             if ax.get_legend_handles_labels()[0]:

@@ -297,8 +297,7 @@ def gradient_study_table(study: GradientStudy, lang: str = "en") -> Table:
         table.add_row(*cells)
     ratios = [f"  {fmt_ratio(study.probes[a].grad_ratio('init'))}\n"
               f"→ {fmt_ratio(study.probes[a].grad_ratio('final'))}" for a in acts]
-    table.add_row(_t("study.ratio", lang).replace(" ", "\n", 1) if lang == "en" else _t("study.ratio", lang),
-                  *ratios, style="italic")
+    table.add_row(_t("study.ratio", lang), *ratios, style="italic")
     return table
 
 

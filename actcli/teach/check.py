@@ -87,16 +87,12 @@ class _Linter:
 
     def spelling(self) -> None:
         """Names actcli accepts in any capitalisation ('Relu') but Keras only as written ('relu')."""
-        import importlib
-
         from actcli.nn._registry import split_config
+        from actcli.spec import _engine, _field_family
 
-        fields = {"activation": "activation", "kernel_initializer": "initializer", "bias_initializer": "initializer",
-                  "kernel_regularizer": "regularizer", "bias_regularizer": "regularizer",
-                  "activity_regularizer": "regularizer", "kernel_constraint": "constraint",
-                  "bias_constraint": "constraint"}
-        named = [(self.layer(i, key), getattr(layer, key), family) for i, layer in enumerate(self.spec.model.layers)
-                 for key, family in fields.items()]
+        named = [(self.layer(i, key), getattr(layer, key), _field_family(key))
+                 for i, layer in enumerate(self.spec.model.layers) for key in type(layer).model_fields
+                 if _field_family(key)]
         named += [("training.loss", self.spec.training.loss, "loss"),
                   ("training.optimizer", self.spec.training.optimizer, "optimizer")]
         for path, value, family in named:
@@ -104,8 +100,7 @@ class _Linter:
                 given, _ = split_config(value)
             except (TypeError, ValueError):  # None (no activation, no penalty) or {l2: 0.001}
                 continue
-            registry = importlib.import_module(f"actcli.nn.{family}s" if family != "loss" else "actcli.nn.losses")
-            registry = registry.REGISTRY
+            registry = _engine(family).REGISTRY
             if given in registry and not registry.keras_spelling(given):
                 self.add("warning", path, "keras_spelling", given=given, name=registry.canonical(given),
                          family=family, field=path.rsplit(".", 1)[-1])

@@ -11,7 +11,7 @@ from importlib import resources
 
 from actcli import data
 from actcli.errors import UserError
-from actcli.nn._registry import closest
+from actcli.nn._registry import closest, unknown_name
 from actcli.teach.texts import text
 
 HEADS = ("sigmoid", "softmax")
@@ -33,9 +33,13 @@ def _classes(task: str) -> int:
 
 def _check_task(task: str) -> None:
     if task not in data.TASKS:
-        hint = closest(task, list(data.TASKS))
-        hint = f" — did you mean '{hint}'?" if hint else ""
-        raise UserError(f"unknown task '{task}'{hint} Valid: {', '.join(data.TASKS)}")
+        raise UserError(unknown_name("task", task, data.TASKS))
+
+
+def spec_name(task: str, head: str) -> str:
+    """The starter spec's name, and the file `actcli init` writes it to: 'moons-sigmoid', 'gaussian-quantiles-
+    softmax'; a regression task's head is always linear ('plane-linear')."""
+    return f"{task.replace('_', '-')}-{head if _classes(task) else 'linear'}"
 
 
 def starter_spec(task: str = "moons", head: str = "sigmoid", lang: str = "en") -> str:
@@ -47,9 +51,7 @@ def starter_spec(task: str = "moons", head: str = "sigmoid", lang: str = "en") -
     """
     _check_task(task)
     if head not in HEADS:
-        hint = closest(head, list(HEADS))
-        hint = f" — did you mean '{hint}'?" if hint else ""
-        raise UserError(f"unknown head '{head}'{hint} Valid: {', '.join(HEADS)}")
+        raise UserError(unknown_name("head", head, HEADS))
     t = lambda key, **v: text("starter", key, lang, **v)  # noqa: E731
     k = _classes(task)
     features = int(data.resolve_params(task).get("features", 2))
@@ -66,7 +68,7 @@ def starter_spec(task: str = "moons", head: str = "sigmoid", lang: str = "en") -
     else:
         head_line = f"    - {{units: {k}, activation: softmax}}"
         head_note, loss, metrics = t("head.softmax", k=k), "categorical_crossentropy", "[accuracy]"
-    name = f"{task.replace('_', '-')}-{head if k else 'linear'}"
+    name = spec_name(task, head)
     lines = [
         *_comment(t("title", task=task, head=head if k else "linear")),
         *_comment(t("run", name=name)),
@@ -106,7 +108,5 @@ def example(name: str) -> str:
     stem = name[:-5] if name.endswith(".yaml") else name
     names = example_names()
     if stem not in names:
-        hint = closest(stem, names)
-        hint = f" — did you mean '{hint}'?" if hint else ""
-        raise UserError(f"unknown example '{name}'{hint or ' —'} Valid: {', '.join(names)}")
+        raise UserError(unknown_name("example", name, names, closest(stem, names)))
     return (_folder() / f"{stem}.yaml").read_text(encoding="utf-8")
